@@ -1,0 +1,44 @@
+namespace Dendrite;
+
+/// <summary>
+/// An elementwise function used as a layer: y = f(x), dL/dx = f'(x) * dL/dy.
+/// The base class owns the batch and the buffers; a subclass writes the two loops.
+/// </summary>
+public abstract class Activation : Layer
+{
+    private Tensor? _x, _y, _dx;
+
+    /// <summary>The spec name: relu, sigmoid, ...</summary>
+    public abstract string Name { get; }
+
+    public override string Spec => Name;
+
+    /// <summary>y = f(x) for every element.</summary>
+    public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>dx = f'(x) * dy, given the input x and the output y = f(x) of the same forward pass.</summary>
+    public abstract void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng) => (int[])inputShape.Clone();
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _x = x;
+        var y = Tensor.Ensure(ref _y, x[0], OutputShape);
+        Apply(x.Span, y.Span);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
+        var dx = Tensor.Ensure(ref _dx, x[0], InputShape);
+        Derive(x.Span, _y!.Span, dy.Span, dx.Span);
+        return dx;
+    }
+
+    /// <summary>Every elementwise activation Dendrite has, by spec name, with its default settings.</summary>
+    public static IReadOnlyList<Activation> All() =>
+        [new Linear(), new Step(), new Sigmoid(), new Tanh(), new ReLU(), new LeakyReLU(), new Elu(), new Gaussian()];
+}

@@ -1,0 +1,22 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>Exponential linear unit: y = x if x > 0 else a (e^x - 1); dy/dx = 1 or y + a.</summary>
+public sealed class Elu(float alpha = 1f) : Activation
+{
+    public float Alpha { get; } = alpha;
+    public override string Name => Alpha == 1f ? "elu" : FormattableString.Invariant($"elu({Alpha})");
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        TensorPrimitives.Exp(x, y);
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : Alpha * (y[i] - 1f);
+    }
+
+    // The negative side's derivative a e^x equals y + a, so backward needs no exp.
+    public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < x.Length; i++) dx[i] = x[i] > 0f ? dy[i] : (y[i] + Alpha) * dy[i];
+    }
+}

@@ -1,0 +1,24 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>Gaussian radial basis: y = exp(-x^2); dy/dx = -2x y. Peaks at 0, local like a receptive field.</summary>
+public sealed class Gaussian : Activation
+{
+    public override string Name => "gaussian";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        TensorPrimitives.Multiply(x, x, y);
+        TensorPrimitives.Negate(y, y);
+        TensorPrimitives.Exp(y, y);
+    }
+
+    // Uses the saved output y, so backward needs no second exp.
+    public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        TensorPrimitives.Multiply(x, y, dx);
+        TensorPrimitives.Multiply(dx, dy, dx);
+        TensorPrimitives.Multiply(dx, -2f, dx);
+    }
+}

@@ -1,0 +1,13 @@
+using System.Numerics.Tensors;
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>Rectified linear: y = max(0, x); dy/dx = 1 if x > 0 else 0. Cheap; a unit stuck below zero stops learning ("dies").</summary>
+public sealed class ReLU : Activation
+{
+    public override string Name => "relu";
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        Elementwise.ScalePositive(x, dy, 0f, dx);
+}

@@ -1,0 +1,18 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>Logistic: y = 1 / (1 + e^-x); dy/dx = y (1 - y), at most 1/4, so deep stacks of it vanish gradients.</summary>
+public sealed class Sigmoid : Activation
+{
+    public override string Name => "sigmoid";
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+
+    // From the saved output: no second exp.
+    public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        TensorPrimitives.Multiply(y, y, dx);
+        TensorPrimitives.Subtract(y, dx, dx);
+        TensorPrimitives.Multiply(dx, dy, dx);
+    }
+}

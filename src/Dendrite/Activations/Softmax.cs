@@ -1,0 +1,46 @@
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// Softmax over each sample's features: y_i = e^(x_i - max x) / sum_j e^(x_j - max x);
+/// dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j). Subtracting the max keeps exp from overflowing.
+/// Followed by <see cref="SoftmaxCrossEntropy"/>, training fuses the two and skips this backward.
+/// </summary>
+public sealed class Softmax : Layer
+{
+    private Tensor? _y, _dx;
+
+    public override string Spec => "softmax";
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 1) throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
+        return (int[])inputShape.Clone();
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        var y = Tensor.Ensure(ref _y, x[0], OutputShape);
+        Elementwise.SoftmaxRows(x.Span, y.Span, x[0]);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        var y = _y ?? throw new InvalidOperationException($"{Label}: backward before forward");
+        int n = y[0], k = y[1];
+        var dx = Tensor.Ensure(ref _dx, n, InputShape);
+        for (int r = 0; r < n; r++)
+        {
+            var yr = y.Span.Slice(r * k, k);
+            var dyr = dy.Span.Slice(r * k, k);
+            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(yr, dyr);
+            var dxr = dx.Span.Slice(r * k, k);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(dyr, dot, dxr);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(dxr, yr, dxr);
+        }
+        return dx;
+    }
+}

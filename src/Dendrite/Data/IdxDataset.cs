@@ -1,0 +1,66 @@
+namespace Dendrite;
+
+/// <summary>
+/// An MNIST-style folder: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+/// t10k-labels-idx1-ubyte, each optionally gzipped. Pixels are scaled to [0, 1]; images become [1, H, W].
+/// </summary>
+public static class IdxDataset
+{
+    public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Fashion-MNIST's classes in label order.</summary>
+    public static readonly string[] FashionMnistClasses =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    public static (Dataset Train, Dataset Test) LoadDirectory(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
+    {
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException($"{dir}: no such directory");
+        var names = dir.Contains("fashion", StringComparison.OrdinalIgnoreCase) ? FashionMnistClasses : null;
+        var train = Load(Find(dir, "train-images-idx3-ubyte"), Find(dir, "train-labels-idx1-ubyte"), trainLimit, names);
+        var test = Load(Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), testLimit, names);
+        if (!train.SampleShape.SequenceEqual(test.SampleShape))
+            throw new InvalidDataException($"{dir}: train images are {Tensor.Format(train.SampleShape)}, test images {Tensor.Format(test.SampleShape)}");
+        if (train.Classes != test.Classes)
+        {
+            int k = Math.Max(train.Classes, test.Classes);
+            train = new Dataset(train.Features, train.SampleShape, train.Labels, k, names);
+            test = new Dataset(test.Features, test.SampleShape, test.Labels, k, names);
+        }
+        return (train, test);
+    }
+
+    /// <summary>One image file and its label file.</summary>
+    public static Dataset Load(string imagesPath, string labelsPath, int limit = int.MaxValue, string[]? classNames = null)
+    {
+        var images = IdxFile.Read(imagesPath, 3);
+        var labels = IdxFile.Read(labelsPath, 1);
+        int n = images.Dims[0];
+        if (labels.Dims[0] != n)
+            throw new InvalidDataException($"{labelsPath}: {labels.Dims[0]} labels for {n} images in {imagesPath}");
+        n = Math.Min(n, limit);
+        int h = images.Dims[1], w = images.Dims[2];
+        var features = new float[(long)n * h * w];
+        for (int i = 0; i < features.Length; i++) features[i] = images.Data[i] * (1f / 255f);
+        var y = new int[n];
+        int classes = 0;
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = labels.Data[i];
+            classes = Math.Max(classes, y[i] + 1);
+        }
+        if (classNames is not null && classes > classNames.Length) classNames = null;
+        if (classNames is not null) classes = classNames.Length;
+        return new Dataset(features, [1, h, w], y, classes, classNames);
+    }
+
+    private static string Find(string dir, string stem)
+    {
+        foreach (var name in new[] { stem, stem + ".gz" })
+        {
+            var path = System.IO.Path.Combine(dir, name);
+            if (File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException($"{System.IO.Path.Combine(dir, stem)}: not found (nor {stem}.gz)");
+    }
+}

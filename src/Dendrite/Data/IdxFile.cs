@@ -1,0 +1,78 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace Dendrite;
+
+/// <summary>
+/// One IDX file (the MNIST format): magic 0x000008NN (unsigned bytes, NN dimensions), NN big-endian
+/// 32-bit sizes, then the bytes. Plain or gzip. Sizes are checked against the file before anything large
+/// is allocated: a plain file must hold exactly the claimed bytes, and a gzip file cannot claim more than
+/// deflate's maximum ratio (1032:1) allows.
+/// </summary>
+public sealed class IdxFile
+{
+    private const int MaxDims = 4;
+    private const long DeflateMaxRatio = 1032;
+
+    public required string Path { get; init; }
+    public required int[] Dims { get; init; }
+    public required byte[] Data { get; init; }
+
+    public static IdxFile Read(string path, int expectedDims)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(path);
+            if (!info.Exists) throw new FileNotFoundException($"{path}: file not found", path);
+            using var file = info.OpenRead();
+            bool gz = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            using Stream s = gz ? new GZipStream(file, CompressionMode.Decompress) : file;
+            return Read(s, path, expectedDims, info.Length, gz);
+        }
+        catch (InvalidDataException) { throw; }
+        catch (FileNotFoundException) { throw; }
+        catch (IOException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        catch (UnauthorizedAccessException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+    }
+
+    public static IdxFile Read(Stream s, string path, int expectedDims, long fileLength, bool compressed)
+    {
+        Span<byte> head = stackalloc byte[4];
+        ReadExactly(s, head, path, "the magic number");
+        uint magic = BinaryPrimitives.ReadUInt32BigEndian(head);
+        uint expectedMagic = 0x00000800u | (uint)expectedDims;
+        if (magic != expectedMagic)
+            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8} ({(expectedDims == 1 ? "labels" : "images")})");
+        var dims = new int[expectedDims];
+        Span<byte> size = stackalloc byte[4];
+        long count = 1;
+        for (int i = 0; i < expectedDims; i++)
+        {
+            ReadExactly(s, size, path, $"dimension {i}");
+            uint d = BinaryPrimitives.ReadUInt32BigEndian(size);
+            if (d == 0 || d > int.MaxValue) throw new InvalidDataException($"{path}: dimension {i} is {d}");
+            dims[i] = (int)d;
+            count *= d;
+            if (count > Array.MaxLength) throw new InvalidDataException($"{path}: header claims {count}+ items, more than any array holds");
+        }
+        long header = 4 + 4L * expectedDims;
+        if (!compressed && header + count != fileLength)
+            throw new InvalidDataException($"{path}: header claims {count} bytes of data, file holds {fileLength - header}");
+        if (compressed && header + count > fileLength * DeflateMaxRatio)
+            throw new InvalidDataException($"{path}: header claims {count} bytes of data, more than {fileLength} compressed bytes can hold");
+        var data = new byte[count];
+        int read = s.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (read < data.Length)
+            throw new InvalidDataException($"{path}: truncated: header claims {count} bytes of data, file holds {read}");
+        if (s.ReadByte() >= 0)
+            throw new InvalidDataException($"{path}: more data than the header's {count} bytes");
+        return new IdxFile { Path = path, Dims = dims, Data = data };
+    }
+
+    private static void ReadExactly(Stream s, Span<byte> buffer, string path, string what)
+    {
+        if (s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) < buffer.Length)
+            throw new InvalidDataException($"{path}: truncated before {what}");
+    }
+}

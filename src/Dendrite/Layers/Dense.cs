@@ -1,0 +1,68 @@
+using System.Numerics.Tensors;
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// Fully connected: y = x W^T + b, W in [out, in] (PyTorch's layout).
+/// dL/dW += dy^T x; dL/db += sum over the batch of dy; dL/dx = dy W.
+/// </summary>
+public sealed class Dense(int units, Initializer init = Initializer.He, bool bias = true) : Layer
+{
+    private Parameter? _weight, _bias;
+    private Tensor? _x, _y, _dx;
+
+    public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"dense({units}): units must be positive");
+    public Initializer Init { get; } = init;
+    public bool HasBias { get; } = bias;
+    public int Inputs => InputShape[0];
+
+    public Parameter Weight => _weight ?? throw new InvalidOperationException($"{Label}: not built");
+    public Parameter? Bias => _bias;
+
+    public override string Spec
+    {
+        get
+        {
+            var extra = (Init == Initializer.He ? "" : $",init={Init.ToString().ToLowerInvariant()}") + (HasBias ? "" : ",bias=false");
+            return $"dense({Units}{extra})";
+        }
+    }
+
+    public override IReadOnlyList<Parameter> Parameters => _bias is null ? [Weight] : [Weight, _bias];
+    public override long MultiplyAdds => (long)Inputs * Units;
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 1)
+            throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
+        int inputs = inputShape[0];
+        var w = new Tensor(Units, inputs);
+        Initialization.Fill(Init, w.Span, fanIn: inputs, fanOut: Units, rng);
+        _weight = new Parameter("weight", w);
+        _bias = HasBias ? new Parameter("bias", new Tensor(Units)) { Decays = false } : null;
+        return [Units];
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _x = x;
+        int n = x[0];
+        var y = Tensor.Ensure(ref _y, n, OutputShape);
+        Gemm.Multiply(false, true, n, Units, Inputs, 1f, x.Span, Inputs, Weight.Value.Span, Inputs, 0f, y.Span, Units);
+        if (_bias is not null) Elementwise.AddRowVector(y.Span, _bias.Value.Span, n);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
+        int n = x[0];
+        Gemm.Multiply(true, false, Units, Inputs, n, 1f, dy.Span, Units, x.Span, Inputs, 1f, Weight.Grad.Span, Inputs);
+        if (_bias is not null) Elementwise.SumRowsInto(dy.Span, n, _bias.Grad.Span);
+        var dx = Tensor.Ensure(ref _dx, n, InputShape);
+        Gemm.Multiply(false, false, n, Inputs, Units, 1f, dy.Span, Units, Weight.Value.Span, Inputs, 0f, dx.Span, Inputs);
+        return dx;
+    }
+}

@@ -1,0 +1,85 @@
+namespace Dendrite;
+
+/// <summary>
+/// Layers run in order forward and in reverse order backward: the chain rule, one layer at a time.
+/// Parameters are named PyTorch-style by position: <c>0.weight</c>, <c>0.bias</c>, <c>2.weight</c>, ...
+/// </summary>
+public sealed class Sequential
+{
+    private readonly List<Layer> _layers;
+    private Parameter[] _parameters = [];
+    private (string Name, Parameter Parameter)[] _named = [];
+
+    public Sequential(params IEnumerable<Layer> layers)
+    {
+        _layers = [.. layers];
+        if (_layers.Count == 0) throw new ArgumentException("a network needs at least one layer");
+    }
+
+    public IReadOnlyList<Layer> Layers => _layers;
+    public int[] InputShape { get; private set; } = [];
+    public int[] OutputShape => _layers[^1].OutputShape;
+    public bool IsBuilt => _layers[^1].IsBuilt;
+
+    /// <summary>All learnable tensors, in layer order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Parameters with their PyTorch-style names.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _named;
+
+    public long ParameterCount => _parameters.Sum(p => (long)p.Length);
+
+    /// <summary>The layers joined as a spec: <c>dense(256),relu,dense(10),softmax</c>.</summary>
+    public string Spec => string.Join(",", _layers.Select(l => l.Spec));
+
+    /// <summary>
+    /// Fixes the per-sample input shape (e.g. [1, 28, 28] or [784]) and initialises every layer from one seed.
+    /// A network whose first layer is dense and whose input is an image gets a <see cref="Flatten"/> in front,
+    /// as an MLP sees an image as one long vector.
+    /// </summary>
+    public Sequential Build(int[] inputShape, ulong seed = 1)
+    {
+        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+            throw new ShapeException($"input shape {Tensor.Format(inputShape)} must have positive sizes");
+        if (inputShape.Length > 1 && _layers[0] is Dense) _layers.Insert(0, new Flatten());
+        var rng = new Rng(seed);
+        var shape = inputShape;
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            _layers[i].Position = i + 1;
+            _layers[i].Build(shape, rng);
+            shape = _layers[i].OutputShape;
+        }
+        InputShape = (int[])inputShape.Clone();
+        var named = new List<(string, Parameter)>();
+        for (int i = 0; i < _layers.Count; i++)
+            foreach (var p in _layers[i].Parameters) named.Add(($"{i}.{p.Name}", p));
+        _named = [.. named];
+        _parameters = [.. named.Select(n => n.Item2)];
+        return this;
+    }
+
+    /// <summary>Runs the first <paramref name="count"/> layers (all by default).</summary>
+    public Tensor Forward(Tensor x, bool training = false, int count = -1)
+    {
+        RequireBuilt();
+        if (count < 0) count = _layers.Count;
+        for (int i = 0; i < count; i++) x = _layers[i].Forward(x, training);
+        return x;
+    }
+
+    /// <summary>Backpropagates dL/dy of layer <paramref name="last"/> (the final layer by default) down to the input.</summary>
+    public Tensor Backward(Tensor dy, int last = -1)
+    {
+        if (last < 0) last = _layers.Count - 1;
+        for (int i = last; i >= 0; i--) dy = _layers[i].Backward(dy);
+        return dy;
+    }
+
+    public void ZeroGrad() => Optimizer.ZeroGrad(_parameters);
+
+    private void RequireBuilt()
+    {
+        if (!IsBuilt) throw new InvalidOperationException("the network is not built: call Build(inputShape) first");
+    }
+}

@@ -1,0 +1,11 @@
+namespace Dendrite;
+
+/// <summary>lr_e = min + (lr - min) (1 + cos(pi e / E)) / 2 over E epochs (SGDR without restarts).</summary>
+public sealed class CosineDecay(int epochs, float minRate = 0f) : LearningRateSchedule
+{
+    public int Epochs { get; } = epochs > 0 ? epochs : throw new ArgumentOutOfRangeException(nameof(epochs), "epochs must be positive");
+    public float MinRate { get; } = minRate;
+
+    public override float Rate(int epoch, float baseRate) =>
+        MinRate + (baseRate - MinRate) * 0.5f * (1f + MathF.Cos(MathF.PI * Math.Min(epoch, Epochs) / Epochs));
+}

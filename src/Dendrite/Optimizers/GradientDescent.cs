@@ -1,0 +1,12 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>The lecture's rule: w &lt;- w - lr * dL/dw.</summary>
+public sealed class GradientDescent(float learningRate = 0.01f, float weightDecay = 0f) : Optimizer(learningRate, weightDecay)
+{
+    public override string Name => "sgd";
+
+    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state) =>
+        TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+}

@@ -1,0 +1,18 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>Heavy ball, as PyTorch's SGD(momentum): v &lt;- mu v + g; w &lt;- w - lr v.</summary>
+public sealed class Momentum(float learningRate = 0.01f, float momentum = 0.9f, float weightDecay = 0f) : Optimizer(learningRate, weightDecay)
+{
+    public float Mu { get; } = momentum is >= 0 and < 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1), got {momentum}");
+    public override string Name => "momentum";
+    protected override int StateSlots => 1;
+
+    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    {
+        var v = state[0].AsSpan();
+        TensorPrimitives.MultiplyAdd(v, Mu, g, v);
+        TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>Nesterov momentum, PyTorch's form: v &lt;- mu v + g; w &lt;- w - lr (g + mu v).</summary>
+public sealed class Nesterov(float learningRate = 0.01f, float momentum = 0.9f, float weightDecay = 0f) : Optimizer(learningRate, weightDecay)
+{
+    public float Mu { get; } = momentum is >= 0 and < 1 ? momentum : throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1), got {momentum}");
+    public override string Name => "nesterov";
+    protected override int StateSlots => 1;
+
+    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    {
+        var v = state[0].AsSpan();
+        TensorPrimitives.MultiplyAdd(v, Mu, g, v);
+        TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+        TensorPrimitives.MultiplyAdd(v, -LearningRate * Mu, w, w);
+    }
+}

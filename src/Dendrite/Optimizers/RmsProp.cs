@@ -1,0 +1,22 @@
+namespace Dendrite;
+
+/// <summary>RMSProp (Hinton): s &lt;- rho s + (1 - rho) g^2; w &lt;- w - lr g / (sqrt(s) + eps).</summary>
+public sealed class RmsProp(float learningRate = 0.001f, float rho = 0.9f, float epsilon = 1e-7f, float weightDecay = 0f)
+    : Optimizer(learningRate, weightDecay)
+{
+    public float Rho { get; } = rho;
+    public float Epsilon { get; } = epsilon;
+    public override string Name => "rmsprop";
+    protected override int StateSlots => 1;
+
+    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    {
+        var s = state[0];
+        float lr = LearningRate, rho = Rho, eps = Epsilon;
+        for (int i = 0; i < w.Length; i++)
+        {
+            s[i] = rho * s[i] + (1 - rho) * g[i] * g[i];
+            w[i] -= lr * g[i] / (MathF.Sqrt(s[i]) + eps);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace Dendrite;
+
+/// <summary>Runs a network over a data set in evaluation mode and scores it.</summary>
+public static class Evaluator
+{
+    public static Evaluation Evaluate(Sequential model, Loss loss, Dataset data, int batchSize = 256, int layers = -1)
+    {
+        if (layers < 0) layers = loss is SoftmaxCrossEntropy && model.Layers[^1] is Softmax ? model.Layers.Count - 1 : model.Layers.Count;
+        var loader = new DataLoader(data, batchSize);
+        double lossSum = 0;
+        long correct = 0;
+        for (int b = 0; b < loader.BatchCount; b++)
+        {
+            var batch = loader.GetBatch(b);
+            var output = model.Forward(batch.Inputs, training: false, layers);
+            lossSum += (double)loss.Compute(output, batch.Targets, null) * batch.Count;
+            if (!data.IsClassification) continue;
+            for (int i = 0; i < batch.Count; i++)
+                if (Kernels.Elementwise.ArgMax(output.Sample(i)) == batch.Labels[i]) correct++;
+        }
+        float accuracy = data.IsClassification ? (float)correct / data.Count : float.NaN;
+        return new Evaluation((float)(lossSum / data.Count), accuracy, data.Count);
+    }
+
+    /// <summary>Class probabilities for each sample: the network's output, with softmax applied when it does not end in one.</summary>
+    public static float[] Predict(Sequential model, ReadOnlySpan<float> inputs, int count)
+    {
+        var x = new Tensor(inputs.ToArray(), [count, .. model.InputShape]);
+        var y = model.Forward(x);
+        var p = new float[y.Length];
+        if (model.Layers[^1] is Softmax) y.Span.CopyTo(p);
+        else Kernels.Elementwise.SoftmaxRows(y.Span, p, count);
+        return p;
+    }
+}
