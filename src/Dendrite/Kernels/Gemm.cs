@@ -1,43 +1,75 @@
-using System.Numerics.Tensors;
-
 namespace Dendrite.Kernels;
 
 /// <summary>
 /// The one matrix product of the engine: C = alpha * op(A) * op(B) + beta * C, row-major,
 /// op(X) = X or X transposed. op(A) is [m, k], op(B) is [k, n], C is [m, n].
-/// Every dense layer and every convolution calls this routine.
+/// Every dense layer and every convolution calls this routine. beta == 0 overwrites C without reading it.
+/// Packed GotoBLAS-style blocking (GemmDriver) around a register-tiled microkernel (AVX-512, AVX2 or
+/// Vector&lt;T&gt;), spread over Engine.Threads persistent threads. Results are bit-identical for any thread
+/// count: threads split C by rows or columns, never the k sum. Slow but obvious twin: GemmReference.
 /// </summary>
 public static class Gemm
 {
+    // Below this many multiply-adds a second thread costs more than it saves (measured: see GemmTests/bench).
+    internal static long ParallelThreshold = 1L << 20;
+
+    // Read B in place instead of packing it when op(A) has at most this many rows (measured: bench).
+    internal static int DirectBMaxRows = 64;
+
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc)
+        => Multiply(GemmPaths.Best, Engine.Threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>Same product on a chosen kernel path and thread count (tests and benchmarks).</summary>
+    internal static unsafe void Multiply(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (!GemmPaths.IsSupported(path)) throw new PlatformNotSupportedException($"gemm: the {path} kernels need a CPU that supports them");
         if (m == 0 || n == 0) return;
-        ScaleC(m, n, beta, c, ldc);
-        if (k == 0 || alpha == 0f) return;
-
-        // Simple row-wise version: each row of C gathers alpha * a_ip * row p of op(B).
-        float[]? bT = null;
-        if (transB)
+        if (k == 0 || alpha == 0f)
         {
-            bT = new float[k * n];
-            for (int p = 0; p < k; p++)
-                for (int j = 0; j < n; j++) bT[p * n + j] = b[j * ldb + p];
+            ScaleC(m, n, beta, c, ldc);
+            return;
         }
-        ReadOnlySpan<float> bRows = transB ? bT : b;
-        int ldbRows = transB ? n : ldb;
-        for (int i = 0; i < m; i++)
+        (int mr, int nr) = TileOf(path);
+        var task = GemmTask.Current;
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            Span<float> cRow = c.Slice(i * ldc, n);
-            for (int p = 0; p < k; p++)
+            task.Problem = new GemmProblem
             {
-                float aip = alpha * (transA ? a[p * lda + i] : a[i * lda + p]);
-                if (aip == 0f) continue;
-                TensorPrimitives.MultiplyAdd(bRows.Slice(p * ldbRows, n), aip, cRow, cRow);
-            }
+                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
+                DirectB = !transB && m <= DirectBMaxRows,
+            };
+            task.Path = path;
+            int count = PlanThreads(threads, m, n, k, mr, nr, out task.SplitColumns);
+            if (count <= 1 || !WorkerPool.Shared.TryRun(task, count)) task.Execute(0, 1);
         }
+    }
+
+    /// <summary>Microkernel tile [MR, NR] of a path.</summary>
+    internal static (int Mr, int Nr) TileOf(GemmPath path) => path switch
+    {
+        GemmPath.Avx512 => (GemmKernelAvx512.MR, GemmKernelAvx512.NR),
+        GemmPath.Avx2 => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
+        _ => (GemmKernelPortable.MR, GemmKernelPortable.NR),
+    };
+
+    // Threads to use and which way to cut C: the cut whose busiest thread gets the fewest tiles
+    // (columns on a tie: each thread then packs a disjoint part of B).
+    private static int PlanThreads(int threads, int m, int n, int k, int mr, int nr, out bool splitColumns)
+    {
+        long rowPanels = (m + mr - 1) / mr, colPanels = (n + nr - 1) / nr;
+        splitColumns = true;
+        if (threads <= 1 || (long)m * n * k < ParallelThreshold) return 1;
+        int byCols = (int)Math.Min(threads, colPanels), byRows = (int)Math.Min(threads, rowPanels);
+        long colCost = (colPanels + byCols - 1) / byCols * rowPanels * mr * nr;
+        long rowCost = (rowPanels + byRows - 1) / byRows * colPanels * mr * nr;
+        splitColumns = colCost <= rowCost;
+        return splitColumns ? byCols : byRows;
     }
 
     internal static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
@@ -47,7 +79,7 @@ public static class Gemm
         {
             Span<float> row = c.Slice(i * ldc, n);
             if (beta == 0f) row.Clear();
-            else TensorPrimitives.Multiply(row, beta, row);
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
         }
     }
 }
