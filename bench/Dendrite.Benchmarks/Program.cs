@@ -24,4 +24,25 @@ if (args.Length > 0 && args[0] == "shape")
     Console.WriteLine($"RESULT shape m {m} n {n} k {k} transA {ta} transB {tb} threads {threads} path {path} gflops {gf:F1} us {2.0 * m * n * k / gf / 1e3:F1}");
     return;
 }
+if (args.Length > 0 && args[0] == "dist")
+{
+    int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]);
+    bool ta = args[4] == "1", tb = args[5] == "1";
+    int threads = int.Parse(args[6]);
+    var rng = new Random(1);
+    float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+    for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
+    for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextDouble();
+    var times = new double[2000];
+    for (int rep = 0; rep < 2; rep++)
+        for (int i = 0; i < times.Length; i++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            Gemm.Multiply(GemmPaths.Best, threads, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+            times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+    Array.Sort(times);
+    Console.WriteLine($"min {times[0]:F1} p10 {times[200]:F1} p50 {times[1000]:F1} p90 {times[1800]:F1} max {times[^1]:F1} us");
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -13,6 +13,9 @@ public static class Gemm
     // Below this many multiply-adds a second thread costs more than it saves (measured: see GemmTests/bench).
     internal static long ParallelThreshold = 1L << 20;
 
+    // Chunks per thread: enough for a late or preempted thread's share to be picked up by the others.
+    internal static int ChunksPerThread = 4;
+
     // Read B in place instead of packing it when op(A) has at most this many rows (measured: bench).
     internal static int DirectBMaxRows = 64;
 
@@ -34,7 +37,6 @@ public static class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        (int mr, int nr) = TileOf(path);
         var task = GemmTask.Current;
         fixed (float* pa = a, pb = b, pc = c)
         {
@@ -45,8 +47,11 @@ public static class Gemm
                 DirectB = !transB && m <= DirectBMaxRows,
             };
             task.Path = path;
-            int count = PlanThreads(threads, m, n, k, mr, nr, out task.SplitColumns);
-            if (count <= 1 || !WorkerPool.Shared.TryRun(task, count)) task.Execute(0, 1);
+            bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
+            (int kc, int nc) = BlocksOf(path);
+            task.Plan(parallel ? threads * ChunksPerThread : 1, kc, nc);
+            if (!parallel || !WorkerPool.Shared.TryRun(task, task.Chunks, threads))
+                for (int chunk = 0; chunk < task.Chunks; chunk++) task.Execute(chunk);
         }
     }
 
@@ -58,19 +63,13 @@ public static class Gemm
         _ => (GemmKernelPortable.MR, GemmKernelPortable.NR),
     };
 
-    // Threads to use and which way to cut C: the cut whose busiest thread gets the fewest tiles
-    // (columns on a tie: each thread then packs a disjoint part of B).
-    private static int PlanThreads(int threads, int m, int n, int k, int mr, int nr, out bool splitColumns)
+    /// <summary>Block depth KC and width NC of a path.</summary>
+    internal static (int Kc, int Nc) BlocksOf(GemmPath path) => path switch
     {
-        long rowPanels = (m + mr - 1) / mr, colPanels = (n + nr - 1) / nr;
-        splitColumns = true;
-        if (threads <= 1 || (long)m * n * k < ParallelThreshold) return 1;
-        int byCols = (int)Math.Min(threads, colPanels), byRows = (int)Math.Min(threads, rowPanels);
-        long colCost = (colPanels + byCols - 1) / byCols * rowPanels * mr * nr;
-        long rowCost = (rowPanels + byRows - 1) / byRows * colPanels * mr * nr;
-        splitColumns = colCost <= rowCost;
-        return splitColumns ? byCols : byRows;
-    }
+        GemmPath.Avx512 => (GemmKernelAvx512.KC, GemmKernelAvx512.NC),
+        GemmPath.Avx2 => (GemmKernelAvx2.KC, GemmKernelAvx2.NC),
+        _ => (GemmKernelPortable.KC, GemmKernelPortable.NC),
+    };
 
     internal static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
     {

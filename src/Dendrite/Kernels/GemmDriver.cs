@@ -1,67 +1,71 @@
 namespace Dendrite.Kernels;
 
 /// <summary>
-/// The GotoBLAS/BLIS loop nest around one microkernel, for the block C[i0:i1, j0:j1] of a problem:
-///   ic (MC rows) -> pc (KC deep) -> pack A[ic, pc] (L3) -> jc (NC columns) -> pack B[pc, jc] (L2)
-///     -> ir (MR rows: one A micro-panel stays in L1) -> jr (NR columns: B micro-panels stream from L2).
-/// Every element of C sums k in the same order (KC blocks in turn, p ascending within a block) whatever
-/// block it belongs to, so the split across threads never changes a result bit.
+/// The GotoBLAS/BLIS loop nest around one microkernel, for one chunk C[i0:i1, j0:j1] (at most NC columns):
+///   pc (KC deep) -> ir (MR rows: the A micro-panel MR x KC stays in L1)
+///     -> jr (NR columns: the B block KC x NC stays in L2 and its micro-panels stream through L1).
+/// Blocks of A and B are packed just in time into the call's shared GemmWorkspace by whichever thread first
+/// needs them. Every element of C sums k in the same order (KC blocks in turn, p ascending within a block)
+/// whatever chunk or thread computes it, so results never depend on the thread count.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
-    public static void Run(in GemmProblem pr, int i0, int i1, int j0, int j1, GemmWorkspace ws)
+    public static void Run(in GemmProblem pr, GemmWorkspace ws, int i0, int i1, int j0, int j1)
     {
-        int mr = TKernel.MR, nr = TKernel.NR, kcMax = Math.Min(TKernel.KC, pr.K);
-        int mcMax = Math.Min(TKernel.MC, RoundUp(i1 - i0, mr)), ncMax = Math.Min(TKernel.NC, RoundUp(j1 - j0, nr));
-        float* aPack = ws.PackedA((nint)RoundUp(mcMax, mr) * kcMax);
-        float* bPack = ws.PackedB((nint)RoundUp(ncMax, nr) * kcMax);
-        float* tile = ws.Tile(mr * nr);
-
-        for (int ic = i0; ic < i1; ic += TKernel.MC)
+        int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
+        float* tile = stackalloc float[mr * nr];
+        // Direct B: full panels are read in place from row-major B; only a ragged last panel is packed.
+        int directEnd = pr.DirectB ? pr.N / nr * nr : 0;
+        for (int pc = 0, kb = 0; pc < pr.K; pc += kcMax, kb++)
         {
-            int mc = Math.Min(TKernel.MC, i1 - ic);
-            for (int pc = 0; pc < pr.K; pc += TKernel.KC)
+            int kc = Math.Min(kcMax, pr.K - pc);
+            float beta = pc == 0 ? pr.Beta : 1f;
+            for (int ir = i0; ir < i1; ir += mr)
             {
-                int kc = Math.Min(TKernel.KC, pr.K - pc);
-                float beta = pc == 0 ? pr.Beta : 1f;
-                GemmPacking.PackA(mr, pr.TransA, pr.A, pr.Lda, ic, mc, pc, kc, aPack);
-                for (int jc = j0; jc < j1; jc += TKernel.NC)
+                int rows = Math.Min(mr, pr.M - ir);
+                float* ap = PanelA(pr, ws, ir / mr, kb, pc, kc);
+                float* cRow = pr.C + (nint)ir * pr.Ldc;
+                for (int jr = j0; jr < j1; jr += nr)
                 {
-                    int nc = Math.Min(TKernel.NC, j1 - jc);
-                    // Direct B: full panels are read in place; only a ragged last panel is packed.
-                    int direct = pr.DirectB ? nc / nr * nr : 0;
-                    if (direct < nc) GemmPacking.PackB(nr, pr.TransB, pr.B, pr.Ldb, pc, kc, jc + direct, nc - direct, bPack);
-                    Block(pr, aPack, bPack, tile, direct, ic, mc, pc, kc, jc, nc, beta);
+                    int cols = Math.Min(nr, pr.N - jr);
+                    float* bp;
+                    nint bStride;
+                    if (jr < directEnd) { bp = pr.B + (nint)pc * pr.Ldb + jr; bStride = pr.Ldb; }
+                    else { bp = PanelB(pr, ws, jr / nr, kb, pc, kc); bStride = nr; }
+                    if (rows == mr && cols == nr)
+                        TKernel.Run(kc, ap, bp, bStride, cRow + jr, pr.Ldc, pr.Alpha, beta);
+                    else
+                    {
+                        TKernel.Run(kc, ap, bp, bStride, tile, nr, pr.Alpha, 0f);
+                        MergeTile(tile, nr, cRow + jr, pr.Ldc, rows, cols, beta);
+                    }
                 }
             }
         }
     }
 
-    private static void Block(in GemmProblem pr, float* aPack, float* bPack, float* tile, int direct,
-        int ic, int mc, int pc, int kc, int jc, int nc, float beta)
+    private static float* PanelA(in GemmProblem pr, GemmWorkspace ws, int panel, int kb, int pc, int kc)
     {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        for (int ir = 0; ir < mc; ir += mr)
+        int mr = TKernel.MR;
+        float* dst = ws.PackedA + (nint)panel * mr * pr.K + (nint)pc * mr;
+        if (ws.ClaimA(panel, kb))
         {
-            int rows = Math.Min(mr, mc - ir);
-            float* ap = aPack + (nint)ir * kc;
-            float* cRow = pr.C + (nint)(ic + ir) * pr.Ldc + jc;
-            for (int jr = 0; jr < nc; jr += nr)
-            {
-                int cols = Math.Min(nr, nc - jr);
-                float* bp;
-                nint bStride;
-                if (jr < direct) { bp = pr.B + (nint)pc * pr.Ldb + jc + jr; bStride = pr.Ldb; }
-                else { bp = bPack + (nint)(jr - direct) * kc; bStride = nr; }
-                if (rows == mr && cols == nr)
-                    TKernel.Run(kc, ap, bp, bStride, cRow + jr, pr.Ldc, pr.Alpha, beta);
-                else
-                {
-                    TKernel.Run(kc, ap, bp, bStride, tile, nr, pr.Alpha, 0f);
-                    MergeTile(tile, nr, cRow + jr, pr.Ldc, rows, cols, beta);
-                }
-            }
+            GemmPacking.PackA(mr, pr.TransA, pr.A, pr.Lda, panel * mr, Math.Min(mr, pr.M - panel * mr), pc, kc, dst);
+            ws.PublishA(panel, kb);
         }
+        return dst;
+    }
+
+    private static float* PanelB(in GemmProblem pr, GemmWorkspace ws, int panel, int kb, int pc, int kc)
+    {
+        int nr = TKernel.NR;
+        float* dst = ws.PackedB + (nint)panel * nr * pr.K + (nint)pc * nr;
+        if (ws.ClaimB(panel, kb))
+        {
+            GemmPacking.PackB(nr, pr.TransB, pr.B, pr.Ldb, pc, kc, panel * nr, Math.Min(nr, pr.N - panel * nr), dst);
+            ws.PublishB(panel, kb);
+        }
+        return dst;
     }
 
     // Same arithmetic as the kernels' store (alpha * acc already in the tile, then + beta * c, unfused).
@@ -75,6 +79,4 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 for (int j = 0; j < cols; j++) c[j] = tile[j] + beta * c[j];
         }
     }
-
-    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

@@ -14,7 +14,6 @@ internal unsafe struct GemmKernelAvx2 : IGemmKernel
     public static int NR => 16;
     public static int KC => 256;
     public static int NC => 512;
-    public static int MC => 1536;
 
     // No calls inside: a call would spill every accumulator.
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)

@@ -15,7 +15,6 @@ internal unsafe struct GemmKernelAvx512 : IGemmKernel
     public static int NR => 64;
     public static int KC => 256;
     public static int NC => 512;
-    public static int MC => 1536;
 
     // No calls inside: every accumulator must stay in a register (a call would spill all 24 zmm).
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)

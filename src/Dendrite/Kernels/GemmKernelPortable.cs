@@ -13,7 +13,6 @@ internal unsafe struct GemmKernelPortable : IGemmKernel
     public static int NR => 2 * Vector<float>.Count;
     public static int KC => 256;
     public static int NC => 512;
-    public static int MC => 1536;
 
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {

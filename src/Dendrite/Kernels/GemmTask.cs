@@ -1,43 +1,58 @@
 namespace Dendrite.Kernels;
 
 /// <summary>
-/// One GEMM call split over threads: C is cut into `count` slabs of whole microkernel panels, either
-/// column slabs (NR-wide, each thread packs its own part of B and all of A) or row slabs (MR-high).
-/// The split is over m or n only, never over k, so no partial sums are ever added across threads.
+/// One GEMM call cut into chunks for the WorkerPool: a grid of colBlocks x rowBlocks rectangles of C made of
+/// whole microkernel tiles, at most NC columns wide (so a chunk's B block fits L2). Chunks run in any order
+/// on any thread; the cut is over m and n only, never over k, so no partial sums are added across threads.
 /// </summary>
 internal sealed class GemmTask : IParallelJob
 {
     [ThreadStatic] private static GemmTask? _current;
 
-    /// <summary>The calling thread's task object, reused call after call.</summary>
+    /// <summary>The calling thread's task, reused call after call, with its packing workspace.</summary>
     public static GemmTask Current => _current ??= new GemmTask();
 
     public GemmProblem Problem;
     public GemmPath Path;
-    public bool SplitColumns;
+    public readonly GemmWorkspace Workspace = new();
+    private int _mr, _nr, _rowPanels, _colPanels, _rowBlocks, _colBlocks;
 
-    public void Execute(int index, int count)
+    public int Chunks => _rowBlocks * _colBlocks;
+
+    /// <summary>Chooses the chunk grid (aiming at `target` chunks) and resets the workspace for this call.</summary>
+    public void Plan(int target, int kc, int nc)
     {
+        (_mr, _nr) = Gemm.TileOf(Path);
         ref readonly GemmProblem pr = ref Problem;
-        (int mr, int nr) = Gemm.TileOf(Path);
-        int i0 = 0, i1 = pr.M, j0 = 0, j1 = pr.N;
-        if (SplitColumns) Slab(pr.N, nr, index, count, out j0, out j1);
-        else Slab(pr.M, mr, index, count, out i0, out i1);
+        _rowPanels = (pr.M + _mr - 1) / _mr;
+        _colPanels = (pr.N + _nr - 1) / _nr;
+        int ncPanels = nc / _nr;
+        _colBlocks = (_colPanels + ncPanels - 1) / ncPanels;
+        // Prefer cutting rows (a chunk keeps its wide B block in L2), then narrower column blocks.
+        _rowBlocks = Math.Min(_rowPanels, Math.Max(1, (target + _colBlocks - 1) / _colBlocks));
+        if (_rowBlocks * _colBlocks < target)
+            _colBlocks = Math.Min(_colPanels, (target + _rowBlocks - 1) / _rowBlocks);
+        Workspace.Prepare(_rowPanels, _colPanels, _mr, _nr, pr.K, kc);
+    }
+
+    public void Execute(int chunk)
+    {
+        // Column block outermost: consecutive chunks share a B block.
+        Range(_rowPanels, _rowBlocks, chunk % _rowBlocks, _mr, Problem.M, out int i0, out int i1);
+        Range(_colPanels, _colBlocks, chunk / _rowBlocks, _nr, Problem.N, out int j0, out int j1);
         if (i0 >= i1 || j0 >= j1) return;
-        var ws = GemmWorkspace.Current;
         switch (Path)
         {
-            case GemmPath.Avx512: GemmDriver<GemmKernelAvx512>.Run(pr, i0, i1, j0, j1, ws); break;
-            case GemmPath.Avx2: GemmDriver<GemmKernelAvx2>.Run(pr, i0, i1, j0, j1, ws); break;
-            default: GemmDriver<GemmKernelPortable>.Run(pr, i0, i1, j0, j1, ws); break;
+            case GemmPath.Avx512: GemmDriver<GemmKernelAvx512>.Run(Problem, Workspace, i0, i1, j0, j1); break;
+            case GemmPath.Avx2: GemmDriver<GemmKernelAvx2>.Run(Problem, Workspace, i0, i1, j0, j1); break;
+            default: GemmDriver<GemmKernelPortable>.Run(Problem, Workspace, i0, i1, j0, j1); break;
         }
     }
 
-    // Part `index` of `count` near-equal runs of whole panels along a dimension of `size`.
-    private static void Slab(int size, int panel, int index, int count, out int start, out int end)
+    // Block `index` of `blocks` near-equal runs of whole panels along a dimension of `size`.
+    private static void Range(int panels, int blocks, int index, int panel, int size, out int start, out int end)
     {
-        int panels = (size + panel - 1) / panel;
-        start = (int)((long)panels * index / count) * panel;
-        end = Math.Min(size, (int)((long)panels * (index + 1) / count) * panel);
+        start = (int)((long)panels * index / blocks) * panel;
+        end = Math.Min(size, (int)((long)panels * (index + 1) / blocks) * panel);
     }
 }

@@ -16,8 +16,6 @@ internal unsafe interface IGemmKernel
     static abstract int KC { get; }
     /// <summary>Columns of one packed B block: KC x NC stays in L2.</summary>
     static abstract int NC { get; }
-    /// <summary>Rows of one packed A block: MC x KC lives in L3.</summary>
-    static abstract int MC { get; }
 
     static abstract void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta);
 }

@@ -1,7 +1,7 @@
 namespace Dendrite.Kernels;
 
-/// <summary>Work that WorkerPool runs on `count` threads at once: part `index` of `count` on each.</summary>
+/// <summary>Work that WorkerPool spreads over threads as independent chunks, each run exactly once.</summary>
 internal interface IParallelJob
 {
-    void Execute(int index, int count);
+    void Execute(int chunk);
 }

@@ -3,10 +3,12 @@ using System.Diagnostics;
 namespace Dendrite.Kernels;
 
 /// <summary>
-/// A few persistent worker threads for the kernels. The caller runs part 0 itself and worker w runs part w;
-/// nothing is allocated or queued per call. An idle worker spins for a short while (back-to-back GEMMs of a
-/// training step then start in well under a microsecond), then sleeps on its own monitor.
-/// One dispatch at a time: a second thread calling in while the pool is busy is told to run serially.
+/// A few persistent worker threads for the kernels. A call publishes a job of N chunks; the caller and the
+/// workers claim chunks one at a time from a shared counter until none are left, so a worker that wakes late
+/// (or is preempted on this shared machine) simply gets fewer chunks. Nothing is allocated or queued per call.
+/// The claim word carries the call's generation, so a straggler from an earlier call can never take a chunk of
+/// a later one. Idle workers spin briefly (the GEMMs of a training step come back to back), then sleep.
+/// One dispatch at a time: a second caller while the pool is busy is told to run its chunks itself.
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -18,24 +20,28 @@ internal sealed class WorkerPool
     private readonly object _owner = new();
     private Worker[] _workers = [];
     private IParallelJob? _job;
-    private int _count, _pending, _generation;
+    private long _claim;        // generation << 32 | chunks << 16 | next chunk
+    private int _done, _generation;
     private Exception? _error;
 
-    /// <summary>Runs job.Execute(i, count) for i in [0, count) on count threads; false if the pool is busy.</summary>
-    public bool TryRun(IParallelJob job, int count)
+    /// <summary>Runs job.Execute(c) for c in [0, chunks) on up to `threads` threads; false if the pool is busy.</summary>
+    public bool TryRun(IParallelJob job, int chunks, int threads)
     {
+        if (chunks > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(chunks), $"at most {ushort.MaxValue} chunks, got {chunks}");
         if (!Monitor.TryEnter(_owner)) return false;
         try
         {
-            if (_workers.Length < count - 1) Grow(count - 1);
+            int helpers = Math.Min(threads, chunks) - 1;
+            if (_workers.Length < helpers) Grow(helpers);
+            int generation = _generation = _generation % 0x7FFF_FFFF + 1;
             _job = job;
-            _count = count;
             _error = null;
-            Volatile.Write(ref _pending, count - 1);
-            int generation = ++_generation;
-            for (int w = 0; w < count - 1; w++) _workers[w].Start(generation);
-            try { job.Execute(0, count); }
-            finally { WaitForWorkers(); }
+            Volatile.Write(ref _done, 0);
+            Volatile.Write(ref _claim, (long)generation << 32 | (long)chunks << 16);
+            for (int w = 0; w < helpers; w++) _workers[w].Start(generation);
+            Work(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
             _job = null;
             if (_error is not null) throw new AggregateException("a kernel worker thread failed", _error);
             return true;
@@ -43,10 +49,20 @@ internal sealed class WorkerPool
         finally { Monitor.Exit(_owner); }
     }
 
-    private void WaitForWorkers()
+    // Claims and runs chunks of `generation` until none are left. The job is read only after a successful
+    // claim: the caller cannot move on to another call while a claimed chunk is unfinished.
+    private void Work(int generation)
     {
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            int next = (int)(claim & 0xFFFF), chunks = (int)(claim >> 16 & 0xFFFF);
+            if ((int)(claim >> 32) != generation || next >= chunks) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            try { _job!.Execute(next); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            finally { Interlocked.Increment(ref _done); }
+        }
     }
 
     private void Grow(int workers)
@@ -57,24 +73,15 @@ internal sealed class WorkerPool
         _workers = grown;
     }
 
-    private void RunPart(int index)
-    {
-        try { _job!.Execute(index, _count); }
-        catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
-        finally { Interlocked.Decrement(ref _pending); }
-    }
-
     private sealed class Worker
     {
         private readonly WorkerPool _pool;
-        private readonly int _index;
         private readonly object _gate = new();
         private int _signal, _sleeping;
 
         public Worker(WorkerPool pool, int index)
         {
             _pool = pool;
-            _index = index;
             new Thread(Loop) { IsBackground = true, Name = $"dendrite-worker-{index}" }.Start();
         }
 
@@ -104,7 +111,7 @@ internal sealed class WorkerPool
                     }
                 }
                 seen = Volatile.Read(ref _signal);
-                _pool.RunPart(_index);
+                _pool.Work(seen);
             }
         }
     }
