@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Dendrite.Benchmarks;
 using Dendrite.Kernels;
 
 // BenchmarkDotNet suites:   dotnet run -c Release --project bench/Dendrite.Benchmarks -- --filter '*'
