@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -25,6 +26,7 @@ public static class Gemm
         => Multiply(GemmPaths.Best, Engine.Threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>Same product on a chosen kernel path and thread count (tests and benchmarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void Multiply(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)

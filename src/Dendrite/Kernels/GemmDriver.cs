@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -10,6 +11,7 @@ namespace Dendrite.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmProblem pr, GemmWorkspace ws, int i0, int i1, int j0, int j1)
     {
         int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
@@ -44,6 +46,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* PanelA(in GemmProblem pr, GemmWorkspace ws, int panel, int kb, int pc, int kc)
     {
         int mr = TKernel.MR;
@@ -56,6 +59,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         return dst;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* PanelB(in GemmProblem pr, GemmWorkspace ws, int panel, int kb, int pc, int kc)
     {
         int nr = TKernel.NR;
@@ -69,6 +73,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     }
 
     // Same arithmetic as the kernels' store (alpha * acc already in the tile, then + beta * c, unfused).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(float* tile, int ldt, float* c, nint ldc, int rows, int cols, float beta)
     {
         for (int i = 0; i < rows; i++, tile += ldt, c += ldc)

@@ -16,6 +16,7 @@ internal unsafe struct GemmKernelAvx2 : IGemmKernel
     public static int NC => 512;
 
     // No calls inside: a call would spill every accumulator.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;

@@ -16,7 +16,9 @@ internal unsafe struct GemmKernelAvx512 : IGemmKernel
     public static int KC => 256;
     public static int NC => 512;
 
+    // Compiled fully optimised on first call (no tier-0 phase: under load the tier-1 rejit came late).
     // No calls inside: every accumulator must stay in a register (a call would spill all 24 zmm).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default;

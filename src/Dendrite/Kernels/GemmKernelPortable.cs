@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Dendrite.Kernels;
@@ -14,6 +15,7 @@ internal unsafe struct GemmKernelPortable : IGemmKernel
     public static int KC => 256;
     public static int NC => 512;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, nint bStride, float* c, nint ldc, float alpha, float beta)
     {
         int w = Vector<float>.Count;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dendrite.Kernels;
 
 /// <summary>
@@ -20,6 +21,7 @@ internal sealed class GemmTask : IParallelJob
     public int Chunks => _rowBlocks * _colBlocks;
 
     /// <summary>Chooses the chunk grid (aiming at `target` chunks) and resets the workspace for this call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Plan(int target, int kc, int nc)
     {
         (_mr, _nr) = Gemm.TileOf(Path);
@@ -35,6 +37,7 @@ internal sealed class GemmTask : IParallelJob
         Workspace.Prepare(_rowPanels, _colPanels, _mr, _nr, pr.K, kc);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int chunk)
     {
         // Column block outermost: consecutive chunks share a B block.

@@ -42,6 +42,7 @@ internal static unsafe class GemmTranspose
     }
 
     /// <summary>B stored [n, k]: 8 columns of op(B) (rows of B at src + j * ldb) x 8 k steps into dst[p * nr + j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB8(float* src, nint ldb, int cols, float* dst, nint nr)
     {
         Load8x8(src, ldb, cols, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);
@@ -50,6 +51,7 @@ internal static unsafe class GemmTranspose
     }
 
     /// <summary>A stored [m, k], 6-row panels: 6 rows (at src + r * lda) x 8 k steps into dst[p * 6 + r].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA6(float* src, nint lda, float* dst)
     {
         Load8x8(src, lda, 6, out var o0, out var o1, out var o2, out var o3, out var o4, out var o5, out var o6, out var o7);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Dendrite.Kernels;
@@ -23,6 +24,7 @@ internal sealed unsafe class GemmWorkspace
     public float* PackedB => _b;
 
     /// <summary>Sizes the buffers for a problem and marks every block empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Prepare(int rowPanels, int colPanels, int mr, int nr, int k, int kc)
     {
         _kBlocks = (k + kc - 1) / kc;
