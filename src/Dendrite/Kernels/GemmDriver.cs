@@ -6,13 +6,14 @@ namespace Dendrite.Kernels;
 ///   pc (KC deep) -> ir (MR rows: the A micro-panel MR x KC stays in L1)
 ///     -> jr (NR columns: the B block KC x NC stays in L2 and its micro-panels stream through L1).
 /// Blocks of A and B are packed just in time into the call's shared GemmWorkspace by whichever thread first
-/// needs them. Every element of C sums k in the same order (KC blocks in turn, p ascending within a block)
+/// needs them; `reverse` walks the tiles backwards so that two threads sharing blocks pack different ones
+/// instead of queueing behind each other (tile order never changes a result). Every element of C sums k in the same order (KC blocks in turn, p ascending within a block)
 /// whatever chunk or thread computes it, so results never depend on the thread count.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(in GemmProblem pr, GemmWorkspace ws, int i0, int i1, int j0, int j1)
+    public static void Run(in GemmProblem pr, GemmWorkspace ws, int i0, int i1, int j0, int j1, bool reverse)
     {
         int mr = TKernel.MR, nr = TKernel.NR, kcMax = TKernel.KC;
         float* tile = stackalloc float[mr * nr];
@@ -22,13 +23,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         {
             int kc = Math.Min(kcMax, pr.K - pc);
             float beta = pc == 0 ? pr.Beta : 1f;
-            for (int ir = i0; ir < i1; ir += mr)
+            int rowTiles = (i1 - i0 + mr - 1) / mr, colTiles = (j1 - j0 + nr - 1) / nr;
+            for (int ti = 0; ti < rowTiles; ti++)
             {
+                int ir = i0 + (reverse ? rowTiles - 1 - ti : ti) * mr;
                 int rows = Math.Min(mr, pr.M - ir);
                 float* ap = PanelA(pr, ws, ir / mr, kb, pc, kc);
                 float* cRow = pr.C + (nint)ir * pr.Ldc;
-                for (int jr = j0; jr < j1; jr += nr)
+                for (int tj = 0; tj < colTiles; tj++)
                 {
+                    int jr = j0 + (reverse ? colTiles - 1 - tj : tj) * nr;
                     int cols = Math.Min(nr, pr.N - jr);
                     float* bp;
                     nint bStride;

@@ -44,11 +44,12 @@ internal sealed class GemmTask : IParallelJob
         Range(_rowPanels, _rowBlocks, chunk % _rowBlocks, _mr, Problem.M, out int i0, out int i1);
         Range(_colPanels, _colBlocks, chunk / _rowBlocks, _nr, Problem.N, out int j0, out int j1);
         if (i0 >= i1 || j0 >= j1) return;
+        bool reverse = (chunk & 1) == 1;
         switch (Path)
         {
-            case GemmPath.Avx512: GemmDriver<GemmKernelAvx512>.Run(Problem, Workspace, i0, i1, j0, j1); break;
-            case GemmPath.Avx2: GemmDriver<GemmKernelAvx2>.Run(Problem, Workspace, i0, i1, j0, j1); break;
-            default: GemmDriver<GemmKernelPortable>.Run(Problem, Workspace, i0, i1, j0, j1); break;
+            case GemmPath.Avx512: GemmDriver<GemmKernelAvx512>.Run(Problem, Workspace, i0, i1, j0, j1, reverse); break;
+            case GemmPath.Avx2: GemmDriver<GemmKernelAvx2>.Run(Problem, Workspace, i0, i1, j0, j1, reverse); break;
+            default: GemmDriver<GemmKernelPortable>.Run(Problem, Workspace, i0, i1, j0, j1, reverse); break;
         }
     }
 
