@@ -16,7 +16,7 @@ public static class TrainCommand
         var lr = new Option<float?>("--lr") { Description = "learning rate (default: 0.001 for adam, adamw, rmsprop; 0.05 for sgd; 0.01 for momentum, nesterov)" };
         var momentum = new Option<float>("--momentum") { Description = "momentum for momentum and nesterov", DefaultValueFactory = _ => 0.9f };
         var decay = new Option<float?>("--weight-decay") { Description = "L2 weight decay (decoupled for adamw, default 0.01 there, 0 elsewhere)" };
-        var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "constant" };
+        var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "cosine" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();

@@ -11,7 +11,7 @@ public sealed record TrainSettings
     public float? LearningRate { get; init; }
     public float Momentum { get; init; } = 0.9f;
     public float? WeightDecay { get; init; }
-    public string Schedule { get; init; } = "constant";
+    public string Schedule { get; init; } = "cosine";
     public string Loss { get; init; } = "cross-entropy";
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; } = Environment.ProcessorCount;
