@@ -29,6 +29,7 @@ public static class App
         TrainCommand.Create(),
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
+        BenchCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>
