@@ -30,9 +30,12 @@ public static class GradientCheck
         rng.Uniform(r.Span, -1f, 1f);
         double Projection() => Dot(net.Forward(x, training: true, layers).Span, r.Span);
 
+        bool inputGradient = net.InputGradient;
+        net.InputGradient = true;
         net.ZeroGrad();
         net.Forward(x, training: true, layers);
-        var dx = net.Backward(r, layers - 1).Span.ToArray();
+        var dx = net.Backward(r, layers - 1)!.Span.ToArray();
+        net.InputGradient = inputGradient;
         foreach (var layer in net.Layers.Take(layers))
             foreach (var p in layer.Parameters)
                 results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Projection, rng, positionsPerTensor, h, floor));
