@@ -3,19 +3,22 @@ using System.Diagnostics;
 namespace Dendrite.Kernels;
 
 /// <summary>
-/// Square SGEMM throughput, for `dendrite bench gemm --size N --threads T` and the benchmarks:
-/// GFLOP/s = 2 n^3 * calls / seconds, on random matrices, after a warm-up that is not timed.
+/// SGEMM throughput through the engine's GEMM, for `dendrite bench gemm --size N --threads T` and the
+/// benchmarks: GFLOP/s = 2 m n k * calls / seconds on random matrices, after a warm-up that is not timed
+/// (JIT, packing buffers, worker threads); the median of five timed rounds, as the machine may be shared.
 /// </summary>
-internal static class GemmBenchmark
+public static class GemmBenchmark
 {
+    /// <summary>Square n x n x n product on `threads` threads for about `seconds` (plus a short warm-up).</summary>
     public static double MeasureGflops(int n, int threads, double seconds)
         => MeasureGflops(n, n, n, false, false, threads, seconds, GemmPaths.Best);
 
-    /// <summary>Any shape and flags: the median of 1+ timed rounds of about `seconds` / 5 each.</summary>
-    public static double MeasureGflops(int m, int n, int k, bool transA, bool transB, int threads, double seconds, GemmPath path)
+    /// <summary>Any shape, flags and kernel path: the median of five timed rounds of about `seconds` / 5 each.</summary>
+    internal static double MeasureGflops(int m, int n, int k, bool transA, bool transB, int threads, double seconds, GemmPath path)
     {
         if (m < 1 || n < 1 || k < 1) throw new ArgumentOutOfRangeException(nameof(n), $"gemm bench: sizes must be positive, got m={m} n={n} k={k}");
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"gemm bench: threads must be at least 1, got {threads}");
+        if (!(seconds > 0)) throw new ArgumentOutOfRangeException(nameof(seconds), $"gemm bench: seconds must be positive, got {seconds}");
         var rng = new Random(12345);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c = new float[m * n];
         int lda = transA ? m : k, ldb = transB ? k : n;
@@ -26,7 +29,7 @@ internal static class GemmBenchmark
         int calls = 0;
         while (calls < 3 || sw.Elapsed.TotalSeconds < Math.Min(0.3, seconds / 4)) { Call(); calls++; }
         int perRound = Math.Max(1, (int)(calls * (seconds / 5) / sw.Elapsed.TotalSeconds));
-        int rounds = Math.Max(1, (int)Math.Round(seconds / Math.Max(seconds / 5, 1e-9)));
+        const int rounds = 5;
         var rates = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {

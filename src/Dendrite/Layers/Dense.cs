@@ -61,6 +61,7 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         int n = x[0];
         Gemm.Multiply(true, false, Units, Inputs, n, 1f, dy.Span, Units, x.Span, Inputs, 1f, Weight.Grad.Span, Inputs);
         if (_bias is not null) Elementwise.SumRowsInto(dy.Span, n, _bias.Grad.Span);
+        if (!NeedsInputGradient) return Tensor.Empty;
         var dx = Tensor.Ensure(ref _dx, n, InputShape);
         Gemm.Multiply(false, false, n, Inputs, Units, 1f, dy.Span, Units, Weight.Value.Span, Inputs, 0f, dx.Span, Inputs);
         return dx;

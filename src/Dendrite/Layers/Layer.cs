@@ -29,6 +29,12 @@ public abstract class Layer
     /// <summary>Tensors that are saved with the model but not trained (e.g. batch norm running statistics).</summary>
     public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => [];
 
+    /// <summary>
+    /// False when nothing below this layer needs dL/dx (it is the network's first learnable layer): backward then
+    /// skips that product and returns <see cref="Tensor.Empty"/>. Set by <see cref="Sequential"/>.
+    /// </summary>
+    public bool NeedsInputGradient { get; set; } = true;
+
     /// <summary>Multiply-adds for one sample's forward pass.</summary>
     public virtual long MultiplyAdds => 0;
 

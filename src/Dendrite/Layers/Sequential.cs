@@ -56,6 +56,7 @@ public sealed class Sequential
             foreach (var p in _layers[i].Parameters) named.Add(($"{i}.{p.Name}", p));
         _named = [.. named];
         _parameters = [.. named.Select(n => n.Item2)];
+        InputGradient = _inputGradient;
         return this;
     }
 
@@ -68,12 +69,42 @@ public sealed class Sequential
         return x;
     }
 
-    /// <summary>Backpropagates dL/dy of layer <paramref name="last"/> (the final layer by default) down to the input.</summary>
-    public Tensor Backward(Tensor dy, int last = -1)
+    /// <summary>
+    /// Whether <see cref="Backward"/> carries the gradient all the way to the input. Off by default, as in
+    /// PyTorch: the first learnable layer then skips its dL/dx product, and the layers below it are not visited.
+    /// </summary>
+    public bool InputGradient
+    {
+        get => _inputGradient;
+        set
+        {
+            _inputGradient = value;
+            int first = FirstLearnable;
+            for (int i = 0; i < _layers.Count; i++) _layers[i].NeedsInputGradient = value || i > first;
+        }
+    }
+
+    private bool _inputGradient;
+
+    private int FirstLearnable
+    {
+        get
+        {
+            int i = _layers.FindIndex(l => l.Parameters.Count > 0);
+            return i < 0 ? _layers.Count : i;
+        }
+    }
+
+    /// <summary>
+    /// Backpropagates dL/dy of layer <paramref name="last"/> (the final layer by default) down the network and
+    /// returns dL/dx, or null when <see cref="InputGradient"/> is off.
+    /// </summary>
+    public Tensor? Backward(Tensor dy, int last = -1)
     {
         if (last < 0) last = _layers.Count - 1;
-        for (int i = last; i >= 0; i--) dy = _layers[i].Backward(dy);
-        return dy;
+        int stop = _inputGradient ? 0 : FirstLearnable;
+        for (int i = last; i >= stop && i >= 0; i--) dy = _layers[i].Backward(dy);
+        return _inputGradient ? dy : null;
     }
 
     public void ZeroGrad() => Optimizer.ZeroGrad(_parameters);

@@ -10,7 +10,7 @@ public sealed class BinaryCrossEntropy : Loss
 
     public override string Name => "binary-cross-entropy";
 
-    public override float Compute(Tensor prediction, Tensor target, Tensor? gradient)
+    public override double Compute(Tensor prediction, Tensor target, Tensor? gradient)
     {
         Check(prediction, target, gradient, Name);
         int n = prediction[0];
@@ -23,6 +23,6 @@ public sealed class BinaryCrossEntropy : Loss
             sum -= t[i] * Math.Log(q) + (1 - t[i]) * Math.Log(1 - q);
             if (gradient is not null) gradient.Span[i] = (q - t[i]) / (q * (1f - q)) / n;
         }
-        return (float)(sum / n);
+        return sum / n;
     }
 }

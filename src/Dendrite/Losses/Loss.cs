@@ -9,7 +9,7 @@ public abstract class Loss
     /// <summary>The name used on the command line and in metrics.</summary>
     public abstract string Name { get; }
 
-    public abstract float Compute(Tensor prediction, Tensor target, Tensor? gradient);
+    public abstract double Compute(Tensor prediction, Tensor target, Tensor? gradient);
 
     protected static void Check(Tensor prediction, Tensor target, Tensor? gradient, string name)
     {

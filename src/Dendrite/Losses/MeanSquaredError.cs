@@ -8,7 +8,7 @@ public sealed class MeanSquaredError : Loss
 {
     public override string Name => "mse";
 
-    public override float Compute(Tensor prediction, Tensor target, Tensor? gradient)
+    public override double Compute(Tensor prediction, Tensor target, Tensor? gradient)
     {
         Check(prediction, target, gradient, Name);
         int n = prediction[0];
@@ -26,6 +26,6 @@ public sealed class MeanSquaredError : Loss
             float scale = 1f / n;
             for (int i = 0; i < p.Length; i++) g[i] = (p[i] - t[i]) * scale;
         }
-        return (float)(0.5 * sum / n);
+        return 0.5 * sum / n;
     }
 }

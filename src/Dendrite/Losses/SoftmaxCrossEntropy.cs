@@ -13,7 +13,7 @@ public sealed class SoftmaxCrossEntropy : Loss
 
     public override string Name => "cross-entropy";
 
-    public override float Compute(Tensor logits, Tensor target, Tensor? gradient)
+    public override double Compute(Tensor logits, Tensor target, Tensor? gradient)
     {
         Check(logits, target, gradient, Name);
         int n = logits[0], k = logits.Length / n;
@@ -34,6 +34,6 @@ public sealed class SoftmaxCrossEntropy : Loss
             TensorPrimitives.Subtract(g, y, g);
             TensorPrimitives.Multiply(g, 1f / n, g);
         }
-        return (float)(total / n);
+        return total / n;
     }
 }

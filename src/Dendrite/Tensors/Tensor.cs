@@ -26,6 +26,9 @@ public sealed class Tensor
         _data = data;
     }
 
+    /// <summary>A tensor with no values, returned where a result was not asked for.</summary>
+    public static readonly Tensor Empty = new(0);
+
     /// <summary>The sizes of each dimension; do not modify.</summary>
     public ReadOnlySpan<int> Shape => _shape;
     public int Rank => _shape.Length;

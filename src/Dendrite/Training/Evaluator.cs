@@ -13,7 +13,7 @@ public static class Evaluator
         {
             var batch = loader.GetBatch(b);
             var output = model.Forward(batch.Inputs, training: false, layers);
-            lossSum += (double)loss.Compute(output, batch.Targets, null) * batch.Count;
+            lossSum += loss.Compute(output, batch.Targets, null) * batch.Count;
             if (!data.IsClassification) continue;
             for (int i = 0; i < batch.Count; i++)
                 if (Kernels.Elementwise.ArgMax(output.Sample(i)) == batch.Labels[i]) correct++;

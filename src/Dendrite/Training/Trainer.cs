@@ -40,7 +40,7 @@ public sealed class Trainer
         Model.ZeroGrad();
         var output = Model.Forward(batch.Inputs, training: true, OutputLayers);
         _grad.Resize(output.Shape);
-        float loss = Loss.Compute(output, batch.Targets, _grad);
+        float loss = (float)Loss.Compute(output, batch.Targets, _grad);
         Model.Backward(_grad, OutputLayers - 1);
         Optimizer.Step(Model.Parameters);
         return loss;

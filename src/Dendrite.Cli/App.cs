@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Dendrite.Cli.Commands;
+
+namespace Dendrite.Cli;
+
+/// <summary>
+/// The dendrite command. Exit codes: 0 success, 1 a check that failed (gradcheck), 2 bad input of any kind
+/// (options, files, specs), reported as one line on stderr.
+/// </summary>
+public static class App
+{
+    public const int BadInput = 2;
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Dendrite: build, train, inspect and benchmark neural networks in pure C#.");
+        foreach (var command in Commands()) root.Subcommands.Add(command);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"dendrite: {parsed.Errors[0].Message}");
+            return BadInput;
+        }
+        return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+    }
+
+    private static IEnumerable<Command> Commands() =>
+    [
+        TrainCommand.Create(),
+        SummaryCommand.Create(),
+        GradcheckCommand.Create(),
+        BenchCommand.Create(),
+    ];
+
+    /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Console.Error.WriteLine($"dendrite: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            // A defect, not bad input: still one line, with the type so it can be reported.
+            Console.Error.WriteLine($"dendrite: internal error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsBadInput(Exception e) => e is UsageException or SpecException or ShapeException
+        or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+        or TrainingDivergedException or ArgumentOutOfRangeException or IOException;
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Dendrite.Cli;
+
+/// <summary>Options several commands share, and the checks that turn bad values into one-line errors.</summary>
+public static class CliOptions
+{
+    public static Option<string> Model(string fallback = "mlp") => new("--model", "-m")
+    {
+        Description = "a preset (mlp, perceptron, ...) or a layer spec such as dense(256),relu,dense(10)",
+        DefaultValueFactory = _ => fallback,
+    };
+
+    public static Option<string> Data() => new("--data")
+    {
+        Description = "folder with train/t10k IDX files (optionally .gz)",
+        DefaultValueFactory = _ => IdxDataset.DefaultDirectory,
+    };
+
+    public static Option<ulong> Seed() => new("--seed") { Description = "random seed", DefaultValueFactory = _ => 1UL };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "compute threads (default: all cores)",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public static Option<string> Input() => new("--input")
+    {
+        Description = "per-sample input shape, e.g. 1x28x28 or 784",
+        DefaultValueFactory = _ => "1x28x28",
+    };
+
+    public static int Positive(int value, string option) =>
+        value > 0 ? value : throw new UsageException($"{option}: must be a positive whole number, got {value}");
+
+    public static float Positive(float value, string option) =>
+        value > 0 && float.IsFinite(value) ? value : throw new UsageException($"{option}: must be a positive number, got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    public static float NonNegative(float value, string option) =>
+        value >= 0 && float.IsFinite(value) ? value : throw new UsageException($"{option}: must be zero or more, got {value.ToString(CultureInfo.InvariantCulture)}");
+
+    public static void ApplyThreads(int threads) => Engine.Threads = Positive(threads, "--threads");
+
+    /// <summary>Reads "1x28x28" or "784".</summary>
+    public static int[] Shape(string text, string option)
+    {
+        var parts = text.Split('x', 'X', ',');
+        var dims = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out dims[i]) || dims[i] <= 0)
+                throw new UsageException($"{option}: '{text}' is not a shape like 1x28x28 or 784");
+        return dims;
+    }
+
+    /// <summary>Loads the IDX folder, or says how to get Fashion-MNIST when the default folder is missing.</summary>
+    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
+    {
+        if (File.Exists(dir))
+            throw new UsageException($"--data: {dir} is a file; give the folder that holds the IDX files");
+        if (!Directory.Exists(dir))
+            throw new UsageException(dir == IdxDataset.DefaultDirectory
+                ? $"--data: {dir} does not exist; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist"
+                : $"--data: {dir} does not exist");
+        return IdxDataset.LoadDirectory(dir, trainLimit, testLimit);
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>
+/// dendrite bench: training and inference throughput on synthetic data, defined as the TorchSharp anchor's
+/// `run.sh bench` (same models and shapes, SGD with momentum 0.9 and lr 0.01, warm-up of max(3, steps/10)
+/// excluded, inference = forward + argmax on the same batch).
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "mlp, cnn or a layer spec", DefaultValueFactory = _ => "mlp" };
+        var batch = new Option<int>("--batch", "-b") { Description = "samples per step", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 200 };
+        var threads = CliOptions.Threads();
+        var json = new Option<bool>("--json") { Description = "print one JSON line" };
+        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, json };
+        command.SetAction(r =>
+        {
+            CliOptions.ApplyThreads(r.GetValue(threads));
+            var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"));
+            Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
+            return 0;
+        });
+        command.Subcommands.Add(GemmBenchCommand.Create());
+        return command;
+    }
+
+    public sealed record Result(string Model, int Batch, int Threads, double Train, double Infer, double AllocatedPerStep)
+    {
+        public string ToJson() => string.Create(CultureInfo.InvariantCulture,
+            $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
+
+        public string ToText() => string.Create(CultureInfo.InvariantCulture,
+            $"{Model}, batch {Batch}, {Threads} threads: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
+    }
+
+    public static Result Measure(string model, int batchSize, int steps)
+    {
+        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1);
+        var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Momentum(0.01f, 0.9f));
+        var batch = SyntheticBatch(batchSize, new Rng(1));
+        int warmup = Math.Max(3, steps / 10);
+
+        for (int i = 0; i < warmup; i++) trainer.TrainStep(batch);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) trainer.TrainStep(batch);
+        double train = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
+        double perStep = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / steps;
+
+        var predictions = new int[batchSize];
+        for (int i = 0; i < warmup; i++) Infer(net, batch, predictions);
+        clock.Restart();
+        for (int i = 0; i < steps; i++) Infer(net, batch, predictions);
+        double infer = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
+        return new Result(model, batchSize, Engine.Threads, train, infer, perStep);
+    }
+
+    private static void Infer(Sequential net, Batch batch, int[] predictions)
+    {
+        var y = net.Forward(batch.Inputs, training: false);
+        for (int i = 0; i < batch.Count; i++) predictions[i] = Kernels.Elementwise.ArgMax(y.Sample(i));
+    }
+
+    /// <summary>Uniform [0, 1) pixels and random labels, as the anchor's torch.rand and randint.</summary>
+    private static Batch SyntheticBatch(int n, Rng rng)
+    {
+        var batch = new Batch();
+        rng.Uniform(batch.Inputs.Resize([n, 1, 28, 28]).Span, 0f, 1f);
+        var targets = batch.Targets.Resize([n, 10]);
+        var labels = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            labels[i] = rng.NextInt(10);
+            targets.Span[i * 10 + labels[i]] = 1f;
+        }
+        batch.Labels = labels;
+        return batch;
+    }
+}

@@ -1,0 +1,1 @@
+return Dendrite.Cli.App.Run(args);

@@ -1,0 +1,129 @@
+namespace Dendrite;
+
+/// <summary>
+/// Backprop checked against central differences, (L(w + h) - L(w - h)) / 2h, at random positions of every
+/// parameter tensor and of the input. The engine computes in float32, so h is 1e-2 by default and the
+/// loss is summed in double; the error of one entry is |analytic - numeric| / max(|analytic|, |numeric|, floor),
+/// where the floor is 1% of the tensor's largest gradient. Positions whose step straddles a kink are skipped.
+/// </summary>
+public static class GradientCheck
+{
+    /// <summary>The worst error found in one tensor.</summary>
+    public sealed record Result(string Layer, string Tensor, double MaxRelativeError, double Analytic, double Numeric, int Checked);
+
+    /// <summary>
+    /// Checks a whole network on one batch in two parts whose product is backprop's chain rule:
+    /// the loss's gradient with respect to the network's output (logits when softmax is fused), and every
+    /// parameter tensor and dL/dx of the network under the projection loss L = sum_i r_i y_i with a fixed
+    /// random r. The projection keeps dL/dy of order one, so float32 rounding stays far below the differences
+    /// measured; a mean cross-entropy through a wide layer would drown them. Layers run in training mode;
+    /// layers with randomness (dropout) must keep a fixed mask for the check to mean anything.
+    /// </summary>
+    public static List<Result> CheckNetwork(Sequential net, Loss loss, Tensor x, Tensor target, Rng rng,
+        int positionsPerTensor = 20, float h = 1e-2f, double floor = 1e-3)
+    {
+        int layers = loss is SoftmaxCrossEntropy && net.Layers[^1] is Softmax ? net.Layers.Count - 1 : net.Layers.Count;
+        var output = net.Forward(x, training: true, layers).Clone();
+        var results = new List<Result> { CheckLoss(loss, output, target, rng, positionsPerTensor, h, floor) };
+
+        var r = new Tensor(output.Shape.ToArray());
+        rng.Uniform(r.Span, -1f, 1f);
+        double Projection() => Dot(net.Forward(x, training: true, layers).Span, r.Span);
+
+        bool inputGradient = net.InputGradient;
+        net.InputGradient = true;
+        net.ZeroGrad();
+        net.Forward(x, training: true, layers);
+        var dx = net.Backward(r, layers - 1)!.Span.ToArray();
+        net.InputGradient = inputGradient;
+        foreach (var layer in net.Layers.Take(layers))
+            foreach (var p in layer.Parameters)
+                results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Projection, rng, positionsPerTensor, h, floor));
+        results.Add(Compare("input", "dL/dx", x.Length, dx, x, Projection, rng, positionsPerTensor, h, floor));
+        return results;
+    }
+
+    /// <summary>Checks a loss's gradient with respect to its prediction.</summary>
+    public static Result CheckLoss(Loss loss, Tensor prediction, Tensor target, Rng rng, int positions = 20, float h = 1e-3f, double floor = 1e-3)
+    {
+        var grad = new Tensor(prediction.Shape.ToArray());
+        loss.Compute(prediction, target, grad);
+        return Compare($"loss {loss.Name}", "dL/dprediction", prediction.Length, grad.Span.ToArray(), prediction,
+            () => loss.Compute(prediction, target, null), rng, positions, h, floor);
+    }
+
+    /// <summary>
+    /// Checks one built layer alone, with the loss L = sum_i r_i y_i for a fixed random r (so dL/dy = r).
+    /// </summary>
+    public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3)
+    {
+        var y0 = layer.Forward(x, training: true);
+        var r = new Tensor(y0.Shape.ToArray());
+        rng.Uniform(r.Span, -1f, 1f);
+        double Loss() => Dot(layer.Forward(x, training: true).Span, r.Span);
+
+        Optimizer.ZeroGrad(layer.Parameters);
+        layer.Forward(x, training: true);
+        var dx = layer.Backward(r).Span.ToArray();
+        var results = new List<Result>();
+        foreach (var p in layer.Parameters)
+            results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Loss, rng, positionsPerTensor, h, floor));
+        results.Add(Compare(layer.Label, "dL/dx", x.Length, dx, x, Loss, rng, positionsPerTensor, h, floor));
+        return results;
+    }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i];
+        return s;
+    }
+
+    private static Result Compare(string layer, string name, int length, float[] analytic, Tensor values,
+        Func<double> loss, Rng rng, int positions, float h, double floor)
+    {
+        // Entries far smaller than the tensor's largest drown in float32 rounding: judge them on the tensor's scale.
+        double scale = 0;
+        foreach (float a in analytic) scale = Math.Max(scale, Math.Abs(a));
+        double denominatorFloor = Math.Max(floor, RelativeFloor * scale);
+        double worst = 0, worstA = 0, worstN = 0;
+        int count = Math.Min(positions, length), checkedCount = 0;
+        var v = values.Span;
+        double f0 = loss();
+        for (int c = 0, attempts = 0; c < count && attempts < 4 * count; attempts++)
+        {
+            int i = count == length ? attempts : rng.NextInt(length);
+            if (i >= length) break;
+            float saved = v[i];
+            float up = saved + h, down = saved - h;
+            v[i] = up;
+            double plus = loss();
+            v[i] = down;
+            double minus = loss();
+            v[i] = saved;
+            // A step that straddles a kink (ReLU at 0, max-pool ties) gives one-sided slopes that disagree: skip it.
+            double right = (plus - f0) / ((double)up - saved), left = (f0 - minus) / ((double)saved - down);
+            if (Math.Abs(right - left) > KinkRatio * (Math.Abs(right) + Math.Abs(left)) + denominatorFloor * 0.1) continue;
+            c++;
+            checkedCount++;
+            // Divide by the step float32 really took, not by 2h.
+            double numeric = (plus - minus) / ((double)up - down);
+            double a = analytic[i];
+            double err = Math.Abs(a - numeric) / Math.Max(Math.Max(Math.Abs(a), Math.Abs(numeric)), denominatorFloor);
+            if (err >= worst)
+            {
+                worst = err;
+                worstA = a;
+                worstN = numeric;
+            }
+        }
+        loss();
+        return new Result(layer, name, worst, worstA, worstN, checkedCount);
+    }
+
+    /// <summary>Denominator floor as a fraction of the tensor's largest gradient.</summary>
+    private const double RelativeFloor = 1e-2;
+
+    /// <summary>How much the two one-sided slopes may differ, relative to their size, before the step counts as crossing a kink.</summary>
+    private const double KinkRatio = 0.01;
+}

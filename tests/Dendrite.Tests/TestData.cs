@@ -1,0 +1,47 @@
+namespace Dendrite.Tests;
+
+/// <summary>Random inputs and the assertion the gradient tests share.</summary>
+internal static class TestData
+{
+    public static Tensor Random(Rng rng, params int[] shape) => Random(rng, -1f, 1f, shape);
+
+    public static Tensor Random(Rng rng, float low, float high, params int[] shape)
+    {
+        var t = new Tensor(shape);
+        rng.Uniform(t.Span, low, high);
+        return t;
+    }
+
+    /// <summary>Values kept at least <paramref name="gap"/> away from <paramref name="kink"/>, so ±h never crosses it.</summary>
+    public static Tensor AwayFrom(Rng rng, float kink, float gap, params int[] shape)
+    {
+        var t = Random(rng, shape);
+        var s = t.Span;
+        for (int i = 0; i < s.Length; i++)
+            if (MathF.Abs(s[i] - kink) < gap) s[i] = kink + (s[i] >= kink ? gap : -gap) * (1 + rng.NextFloat());
+        return t;
+    }
+
+    /// <summary>One-hot targets for random classes.</summary>
+    public static Tensor OneHot(Rng rng, int n, int classes)
+    {
+        var t = new Tensor(n, classes);
+        for (int i = 0; i < n; i++) t.Span[i * classes + rng.NextInt(classes)] = 1f;
+        return t;
+    }
+
+    public static void AssertGradients(IEnumerable<GradientCheck.Result> results, double tolerance = 1e-2)
+    {
+        foreach (var r in results)
+            Assert.True(r.MaxRelativeError < tolerance,
+                $"{r.Layer} {r.Tensor}: relative error {r.MaxRelativeError:E2} (analytic {r.Analytic:G6}, numeric {r.Numeric:G6})");
+    }
+
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, float tolerance = 1e-5f)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1f, MathF.Abs(expected[i])),
+                $"index {i}: expected {expected[i]}, got {actual[i]}");
+    }
+}
