@@ -34,6 +34,8 @@ internal sealed class GemmTask : IParallelJob
         _rowBlocks = Math.Min(_rowPanels, Math.Max(1, (target + _colBlocks - 1) / _colBlocks));
         if (_rowBlocks * _colBlocks < target)
             _colBlocks = Math.Min(_colPanels, (target + _rowBlocks - 1) / _rowBlocks);
+        // Only a matrix wider than 2^29 columns needs wider chunks than NC to stay within the pool's limit.
+        _colBlocks = Math.Min(_colBlocks, WorkerPool.MaxChunks / _rowBlocks);
         Workspace.Prepare(_rowPanels, _colPanels, _mr, _nr, pr.K, kc);
     }
 

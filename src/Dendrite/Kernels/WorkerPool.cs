@@ -20,24 +20,27 @@ internal sealed class WorkerPool
     private readonly object _owner = new();
     private Worker[] _workers = [];
     private IParallelJob? _job;
-    private long _claim;        // generation << 32 | chunks << 16 | next chunk
+    /// <summary>Most chunks one call may have (20 bits of the claim word).</summary>
+    public const int MaxChunks = (1 << 20) - 1;
+
+    private long _claim;        // generation << 40 | chunks << 20 | next chunk
     private int _done, _generation;
     private Exception? _error;
 
     /// <summary>Runs job.Execute(c) for c in [0, chunks) on up to `threads` threads; false if the pool is busy.</summary>
     public bool TryRun(IParallelJob job, int chunks, int threads)
     {
-        if (chunks > ushort.MaxValue) throw new ArgumentOutOfRangeException(nameof(chunks), $"at most {ushort.MaxValue} chunks, got {chunks}");
+        if (chunks > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), $"at most {MaxChunks} chunks, got {chunks}");
         if (!Monitor.TryEnter(_owner)) return false;
         try
         {
             int helpers = Math.Min(threads, chunks) - 1;
             if (_workers.Length < helpers) Grow(helpers);
-            int generation = _generation = _generation % 0x7FFF_FFFF + 1;
+            int generation = _generation = _generation % 0x7F_FFFF + 1;
             _job = job;
             _error = null;
             Volatile.Write(ref _done, 0);
-            Volatile.Write(ref _claim, (long)generation << 32 | (long)chunks << 16);
+            Volatile.Write(ref _claim, (long)generation << 40 | (long)chunks << 20);
             for (int w = 0; w < helpers; w++) _workers[w].Start(generation);
             Work(generation);
             var spin = new SpinWait();
@@ -56,8 +59,8 @@ internal sealed class WorkerPool
         while (true)
         {
             long claim = Volatile.Read(ref _claim);
-            int next = (int)(claim & 0xFFFF), chunks = (int)(claim >> 16 & 0xFFFF);
-            if ((int)(claim >> 32) != generation || next >= chunks) return;
+            int next = (int)(claim & MaxChunks), chunks = (int)(claim >> 20 & MaxChunks);
+            if ((int)(claim >> 40) != generation || next >= chunks) return;
             if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
             try { _job!.Execute(next); }
             catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
