@@ -42,12 +42,20 @@ public static class Gemm
         var task = GemmTask.Current;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            task.Problem = new GemmProblem
-            {
-                TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
-                A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
-                DirectB = !transB && m <= DirectBMaxRows,
-            };
+            (int mr, int nr) = TileOf(path);
+            task.Problem = NarrowEnoughToTranspose(m, n, mr, nr)
+                ? new GemmProblem
+                {
+                    TransA = !transB, TransB = !transA, M = n, N = m, K = k, Alpha = alpha, Beta = beta,
+                    A = pb, B = pa, C = pc, Lda = ldb, Ldb = lda, Ldc = ldc, TransposedC = true,
+                    DirectB = transA && n <= DirectBMaxRows,
+                }
+                : new GemmProblem
+                {
+                    TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                    A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
+                    DirectB = !transB && m <= DirectBMaxRows,
+                };
             task.Path = path;
             bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
             (int kc, int nc) = BlocksOf(path);
@@ -64,6 +72,14 @@ public static class Gemm
         GemmPath.Avx2 => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
         _ => (GemmKernelPortable.MR, GemmKernelPortable.NR),
     };
+
+    // Run C^T = op(B)^T op(A)^T when the padded tiles of C^T do at most half the work of C's: a C a few
+    // columns wide (e.g. [64, 10] logits) would otherwise fill NR-wide tiles mostly with padding.
+    private static bool NarrowEnoughToTranspose(int m, int n, int mr, int nr)
+    {
+        static long Padded(int size, int tile) => (size + tile - 1) / tile * (long)tile;
+        return 2 * Padded(n, mr) * Padded(m, nr) <= Padded(m, mr) * Padded(n, nr);
+    }
 
     /// <summary>Block depth KC and width NC of a path.</summary>
     internal static (int Kc, int Nc) BlocksOf(GemmPath path) => path switch

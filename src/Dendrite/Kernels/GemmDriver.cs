@@ -38,7 +38,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     nint bStride;
                     if (jr < directEnd) { bp = pr.B + (nint)pc * pr.Ldb + jr; bStride = pr.Ldb; }
                     else { bp = PanelB(pr, ws, jr / nr, kb, pc, kc); bStride = nr; }
-                    if (rows == mr && cols == nr)
+                    if (pr.TransposedC)
+                    {
+                        TKernel.Run(kc, ap, bp, bStride, tile, nr, pr.Alpha, 0f);
+                        MergeTileTransposed(tile, nr, pr.C + (nint)jr * pr.Ldc + ir, pr.Ldc, rows, cols, beta);
+                    }
+                    else if (rows == mr && cols == nr)
                         TKernel.Run(kc, ap, bp, bStride, cRow + jr, pr.Ldc, pr.Alpha, beta);
                     else
                     {
@@ -86,6 +91,19 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 for (int j = 0; j < cols; j++) c[j] = tile[j];
             else
                 for (int j = 0; j < cols; j++) c[j] = tile[j] + beta * c[j];
+        }
+    }
+
+    // Tile element (i, j) belongs at c[j * ldc + i] (see GemmProblem.TransposedC); same arithmetic as MergeTile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeTileTransposed(float* tile, int ldt, float* c, nint ldc, int rows, int cols, float beta)
+    {
+        for (int j = 0; j < cols; j++, c += ldc)
+        {
+            if (beta == 0f)
+                for (int i = 0; i < rows; i++) c[i] = tile[i * ldt + j];
+            else
+                for (int i = 0; i < rows; i++) c[i] = tile[i * ldt + j] + beta * c[i];
         }
     }
 }

@@ -13,4 +13,9 @@ internal unsafe struct GemmProblem
     public nint Lda, Ldb, Ldc;
     /// <summary>Stream full B panels straight from row-major B (no packing); chosen from the shape alone.</summary>
     public bool DirectB;
+    /// <summary>
+    /// This is the transposed problem C^T = op(B)^T op(A)^T, run for a C too narrow for the NR-wide tiles:
+    /// element (i, j) lives at C + j * Ldc + i.
+    /// </summary>
+    public bool TransposedC;
 }
