@@ -5,6 +5,7 @@ using Dendrite.Kernels;
 // BenchmarkDotNet suites:   dotnet run -c Release --project bench/Dendrite.Benchmarks -- --filter '*'
 // Quick square GFLOP/s:      ... -- square 1024,2048 <threads> [seconds] [path]
 // Quick any shape (median):  ... -- shape m n k transA transB <threads> [seconds] [path]
+// Per-call time quantiles:   ... -- dist m n k transA transB <threads> [calls]
 if (args.Length > 0 && args[0] == "square")
 {
     int threads = int.Parse(args[2]);
@@ -34,7 +35,7 @@ if (args.Length > 0 && args[0] == "dist")
     float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
     for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
     for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextDouble();
-    var times = new double[2000];
+    var times = new double[args.Length > 7 ? int.Parse(args[7]) : 2000];
     for (int rep = 0; rep < 2; rep++)
         for (int i = 0; i < times.Length; i++)
         {
@@ -43,7 +44,9 @@ if (args.Length > 0 && args[0] == "dist")
             times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         }
     Array.Sort(times);
-    Console.WriteLine($"min {times[0]:F1} p10 {times[200]:F1} p50 {times[1000]:F1} p90 {times[1800]:F1} max {times[^1]:F1} us");
+    int q(double f) => (int)(f * (times.Length - 1));
+    double best = times[0], gf = 2.0 * m * n * k / best / 1e3;
+    Console.WriteLine($"min {best:F1} p10 {times[q(0.1)]:F1} p50 {times[q(0.5)]:F1} p90 {times[q(0.9)]:F1} max {times[^1]:F1} us; best {gf:F1} GFLOP/s");
     return;
 }
 if (args.Length > 0 && args[0] == "pack")
