@@ -49,6 +49,26 @@ if (args.Length > 0 && args[0] == "dist")
     Console.WriteLine($"min {best:F1} p10 {times[q(0.1)]:F1} p50 {times[q(0.5)]:F1} p90 {times[q(0.9)]:F1} max {times[^1]:F1} us; best {gf:F1} GFLOP/s");
     return;
 }
+if (args.Length > 0 && args[0] == "cpu")
+{
+    // cpu m n k transA transB calls: single-thread GFLOP per second of this thread's CPU time (best of 3 runs).
+    int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]), calls = int.Parse(args[6]);
+    bool ta = args[4] == "1", tb = args[5] == "1";
+    var rng = new Random(1);
+    float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+    for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
+    for (int i = 0; i < b.Length; i++) b[i] = (float)rng.NextDouble();
+    double best = 0;
+    for (int run = 0; run < 4; run++)
+    {
+        double t0 = ThreadClock.Seconds();
+        for (int i = 0; i < calls; i++)
+            Gemm.Multiply(GemmPaths.Best, 1, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+        if (run > 0) best = Math.Max(best, 2.0 * m * n * k * calls / (ThreadClock.Seconds() - t0) / 1e9);
+    }
+    Console.WriteLine($"RESULT cpu m {m} n {n} k {k} gflops-per-cpu-second {best:F1}");
+    return;
+}
 if (args.Length > 0 && args[0] == "pack")
 {
     // pack <rows> <k> <vectorized 0|1>: ns per element for A [m, k] into 6-row panels and B [n, k] into 64-column panels.
