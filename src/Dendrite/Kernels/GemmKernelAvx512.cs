@@ -15,8 +15,8 @@ internal unsafe struct GemmKernelAvx512 : IGemmKernel
 {
     public static int MR => 6;
     public static int NR => 64;
-    public static int KC => 384;
-    public static int NC => 768;
+    public static int KC => 256;
+    public static int NC => 512;
 
     // Compiled fully optimised on first call (no tier-0 phase: under load the tier-1 rejit came late).
     // No calls inside: every accumulator must stay in a register (a call would spill all 24 zmm).
