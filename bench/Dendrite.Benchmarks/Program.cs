@@ -53,6 +53,8 @@ if (args.Length > 0 && args[0] == "cpu")
 {
     // cpu m n k transA transB calls: single-thread GFLOP per second of this thread's CPU time (best of 3 runs).
     int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]), calls = int.Parse(args[6]);
+    // Tuning knob: read B in place up to this many rows of op(A).
+    if (Environment.GetEnvironmentVariable("DIRECT_B_MAX_ROWS") is { } rows) Gemm.DirectBMaxRows = int.Parse(rows);
     bool ta = args[4] == "1", tb = args[5] == "1";
     var rng = new Random(1);
     float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
