@@ -51,11 +51,12 @@ if (args.Length > 0 && args[0] == "dist")
 }
 if (args.Length > 0 && args[0] == "cpu")
 {
-    // cpu m n k transA transB calls: single-thread GFLOP per second of this thread's CPU time (best of 3 runs).
+    // cpu m n k transA transB calls [path]: single-thread GFLOP per second of this thread's CPU time (best of 3 runs).
     int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]), calls = int.Parse(args[6]);
     // Tuning knob: read B in place up to this many rows of op(A).
     if (Environment.GetEnvironmentVariable("DIRECT_B_MAX_ROWS") is { } rows) Gemm.DirectBMaxRows = int.Parse(rows);
     bool ta = args[4] == "1", tb = args[5] == "1";
+    GemmPath cpuPath = args.Length > 7 ? Enum.Parse<GemmPath>(args[7]) : GemmPaths.Best;
     var rng = new Random(1);
     float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
     for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
@@ -65,10 +66,10 @@ if (args.Length > 0 && args[0] == "cpu")
     {
         double t0 = ThreadClock.Seconds();
         for (int i = 0; i < calls; i++)
-            Gemm.Multiply(GemmPaths.Best, 1, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+            Gemm.Multiply(cpuPath, 1, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
         if (run > 0) best = Math.Max(best, 2.0 * m * n * k * calls / (ThreadClock.Seconds() - t0) / 1e9);
     }
-    Console.WriteLine($"RESULT cpu m {m} n {n} k {k} gflops-per-cpu-second {best:F1}");
+    Console.WriteLine($"RESULT cpu m {m} n {n} k {k} path {cpuPath} gflops-per-cpu-second {best:F1}");
     return;
 }
 if (args.Length > 0 && args[0] == "pack")
