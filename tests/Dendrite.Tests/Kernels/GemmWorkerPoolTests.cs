@@ -2,8 +2,8 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Tests.Kernels;
 
-/// <summary>The kernels' persistent thread pool: every chunk runs exactly once, failures reach the caller.</summary>
-public class WorkerPoolTests
+/// <summary>The GEMM's persistent thread pool (WorkerPool): every chunk runs exactly once, failures reach the caller.</summary>
+public class GemmWorkerPoolTests
 {
     private sealed class CountingJob(int chunks) : IParallelJob
     {
