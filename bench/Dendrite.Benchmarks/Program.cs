@@ -31,6 +31,8 @@ if (args.Length > 0 && args[0] == "dist")
     int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]);
     bool ta = args[4] == "1", tb = args[5] == "1";
     int threads = int.Parse(args[6]);
+    // Tuning knob: smallest m n k that may use more than one thread.
+    if (Environment.GetEnvironmentVariable("PARALLEL_THRESHOLD") is { } flops) Gemm.ParallelThreshold = long.Parse(flops);
     var rng = new Random(1);
     float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
     for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
