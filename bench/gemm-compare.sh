@@ -10,11 +10,11 @@ anchor="${ANCHOR:-$here/../shared/anchors/torchsharp/run.sh}"
 [ -x "$anchor" ] || { echo "bench/gemm-compare.sh: TorchSharp anchor not found at $anchor (set ANCHOR)" >&2; exit 2; }
 dotnet build "$here/bench/Dendrite.Benchmarks" -c Release -v q -nologo >/dev/null
 bench=(dotnet "$here/bench/Dendrite.Benchmarks/bin/Release/net10.0/Dendrite.Benchmarks.dll")
-out=$(mktemp)
+out=${KEEP:-$(mktemp)}
 for r in $(seq "$rounds"); do
   for t in $threads; do
-    "$anchor" gemm "$sizes" "$t" | awk -v t="$t" '/RESULT/ {print $3, t, "torchsharp", $NF}' >>"$out"
-    "${bench[@]}" square "$sizes" "$t" 2 | awk -v t="$t" '/RESULT/ {print $3, t, "dendrite", $NF}' >>"$out"
+    "$anchor" gemm "$sizes" "$t" | awk -v t="$t" '/RESULT/ {print $4, t, "torchsharp", $NF}' >>"$out"
+    "${bench[@]}" square "$sizes" "$t" 2 | awk -v t="$t" '/RESULT/ {print $4, t, "dendrite", $NF}' >>"$out"
   done
   echo "round $r of $rounds done" >&2
 done
@@ -30,4 +30,4 @@ for n, t in sorted({(k[0], k[1]) for k in rows}):
     a, b = statistics.median(ts), statistics.median(de)
     print(f"{n:>6}{t:>9}{a:>12.1f}{b:>10.1f}{b / a:>7.2f}   torch {ts} dendrite {de}")
 PY
-rm -f "$out"
+[ -n "${KEEP:-}" ] || rm -f "$out"
