@@ -74,6 +74,11 @@ if (args.Length > 0 && args[0] == "cpu")
     Console.WriteLine($"RESULT cpu m {m} n {n} k {k} path {cpuPath} gflops-per-cpu-second {best:F1}");
     return;
 }
+if (args.Length > 0 && args[0] == "pool")
+{
+    Console.WriteLine(PoolLatency.Measure(double.Parse(args[1]), int.Parse(args[2])));
+    return;
+}
 if (args.Length > 0 && args[0] == "pack")
 {
     // pack <rows> <k> <vectorized 0|1>: ns per element for A [m, k] into 6-row panels and B [n, k] into 64-column panels.
