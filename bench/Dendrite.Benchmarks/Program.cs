@@ -74,6 +74,11 @@ if (args.Length > 0 && args[0] == "cpu")
     Console.WriteLine($"RESULT cpu m {m} n {n} k {k} path {cpuPath} gflops-per-cpu-second {best:F1}");
     return;
 }
+if (args.Length > 0 && args[0] == "grid")
+{
+    Console.WriteLine(GridCost.Measure(int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4] == "1", args[5] == "1", int.Parse(args[6])));
+    return;
+}
 if (args.Length > 0 && args[0] == "pool")
 {
     Console.WriteLine(PoolLatency.Measure(double.Parse(args[1]), int.Parse(args[2])));

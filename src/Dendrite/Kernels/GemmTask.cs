@@ -30,14 +30,31 @@ internal sealed class GemmTask : IParallelJob
         _rowPanels = (pr.M + _mr - 1) / _mr;
         _colPanels = (pr.N + _nr - 1) / _nr;
         int ncPanels = nc / _nr;
-        _colBlocks = (_colPanels + ncPanels - 1) / ncPanels;
-        // Prefer cutting rows (a chunk keeps its wide B block in L2), then narrower column blocks.
-        _rowBlocks = Math.Min(_rowPanels, Math.Max(1, (target + _colBlocks - 1) / _colBlocks));
-        if (_rowBlocks * _colBlocks < target)
-            _colBlocks = Math.Min(_colPanels, (target + _rowBlocks - 1) / _rowBlocks);
+        int minColBlocks = (_colPanels + ncPanels - 1) / ncPanels;
+        (_rowBlocks, _colBlocks) = (1, minColBlocks);
+        if (target > 1) ChooseGrid(target, minColBlocks, pr.M, pr.N);
         // Only a matrix wider than 2^29 columns needs wider chunks than NC to stay within the pool's limit.
         _colBlocks = Math.Min(_colBlocks, WorkerPool.MaxChunks / _rowBlocks);
         Workspace.Prepare(_rowPanels, _colPanels, _mr, _nr, pr.K, kc);
+    }
+
+    // Among the grids with at least `target` chunks (or the most there can be), the one that streams the least
+    // packed data: a chunk reads its rows of A and its columns of B, so the total is
+    // K * (colBlocks * M + rowBlocks * N). Run one after another on one thread, 8 chunks cost within 2% of
+    // one chunk for the training shapes and 1024^3 (measured, bench `grid` mode).
+    private void ChooseGrid(int target, int minColBlocks, int m, int n)
+    {
+        long best = long.MaxValue;
+        int most = 0;
+        for (int r = 1; r <= _rowPanels; r++)
+        {
+            int c = Math.Min(_colPanels, Math.Max(minColBlocks, (target + r - 1) / r));
+            int chunks = Math.Min(r * c, target);
+            long traffic = (long)c * m + (long)r * n;
+            if (chunks > most || (chunks == most && traffic < best))
+                (most, best, _rowBlocks, _colBlocks) = (chunks, traffic, r, c);
+            if (c == minColBlocks && r * c >= target) break;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
