@@ -30,6 +30,7 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        MakeDataCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>

@@ -42,6 +42,7 @@ public sealed class MetricsFile : IDisposable
             ["seconds"] = Math.Round(m.Seconds, 3),
             ["learning_rate"] = m.LearningRate,
         };
+        foreach (var (name, value) in m.Extra ?? new Dictionary<string, double>()) line[name] = Math.Round(value, 6);
         _writer.WriteLine(JsonSerializer.Serialize(line, Json));
         _writer.Flush();
     }
