@@ -92,17 +92,19 @@ public sealed class TabularTrainTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--fit", "two-phase", "--model", "dense(8),tanh,dense(1)")]
-    [InlineData("--task", "clustering")]
-    [InlineData("--test-fraction", "1")]
-    [InlineData("--model", "mlp")]
-    public void Bad_combinations_exit_2(params string[] extra)
+    [InlineData("two-phase fitting needs a model of the form", "--fit", "two-phase", "--model", "dense(8),tanh,dense(1)")]
+    [InlineData("--task: 'clustering' is not one of classification, regression", "--task", "clustering")]
+    [InlineData("--test-fraction: must be in [0, 1), got 1", "--test-fraction", "1")]
+    [InlineData("--model mlp: ends in softmax", "--task", "regression", "--model", "mlp")]
+    [InlineData("--fit: 'sgd' is not one of backprop, two-phase", "--fit", "sgd")]
+    public void Bad_combinations_exit_2_with_one_line(string expected, params string[] extra)
     {
         string csv = PathOf("sine.csv");
         Run("make-data", "sine1d", "--out", csv, "--samples", "50");
-        var (code, error) = Run(["train", "--data", csv, "--target", "y", "--task", "regression", "--epochs", "1", .. extra]);
+        var (code, error) = Run(["train", "--data", csv, "--target", "y", "--epochs", "1", .. extra]);
         Assert.Equal(2, code);
         Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(expected, error);
     }
 
     [Fact]
