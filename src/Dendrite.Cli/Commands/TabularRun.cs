@@ -42,7 +42,8 @@ public static class TabularRun
         Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
         if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
 
-        RbfCentres.Initialise(net, train, s.Seed);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (RbfCentres.Initialise(net, train, s.Seed) > 0) Console.WriteLine($"rbf centres by k-means in {clock.Elapsed.TotalSeconds:F2} s (not in the epoch times)");
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");

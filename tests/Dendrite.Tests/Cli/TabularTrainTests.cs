@@ -114,4 +114,20 @@ public sealed class TabularTrainTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("--target and --task are for CSV data", error);
     }
+
+    [Fact]
+    public void Plot_draws_a_metric_of_metrics_files_and_names_a_missing_one()
+    {
+        string metrics = PathOf("m.jsonl"), png = PathOf("f.png");
+        File.WriteAllLines(metrics, [
+            """{"epoch":1,"seconds":0.5,"test_mse":0.1}""",
+            """{"epoch":2,"seconds":0.5,"test_mse":0.01}""",
+        ]);
+        var (code, error) = Run("plot", $"{metrics}=run", "--out", png, "--x", "seconds", "--log-y");
+        Assert.True(code == 0, error);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+        (code, error) = Run("plot", metrics, "--out", png, "--y", "test_r2");
+        Assert.Equal(2, code);
+        Assert.Equal($"dendrite: {metrics}: line 1: no 'test_r2'; it has epoch, seconds, test_mse", error.TrimEnd());
+    }
 }
