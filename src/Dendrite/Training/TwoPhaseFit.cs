@@ -98,20 +98,21 @@ public sealed class TwoPhaseFit
         Store(w, dense, k, o);
 
         // Refinement: the float32 A^T A (and any jitter) perturb the system, so solve again for the correction
-        // A^T (Y - A w) - N lambda W', the residual of the exact system, while the fit's squared error keeps falling.
-        double error = double.PositiveInfinity;
+        // A^T (Y - A w) - N lambda W', the residual of the exact system, until the fit's squared error stops falling
+        // by 1%; the best weights seen are kept.
         var best = (double[])w.Clone();
-        for (int step = 0; step < MaxRefinements; step++)
+        double bestError = double.PositiveInfinity, previous = double.PositiveInfinity;
+        for (int step = 0; ; step++)
         {
             var (correction, squaredError) = Residual(net, rbfIndex, dense, train, w, ridge);
-            if (!(squaredError < error)) break;
-            error = squaredError;
-            Array.Copy(w, best, w.Length);
+            if (squaredError < bestError) (bestError, best) = (squaredError, (double[])w.Clone());
+            if (step == MaxRefinements || !(squaredError < 0.99 * previous)) break;
+            previous = squaredError;
             Cholesky.Solve(factor, size, correction, o);
             for (int i = 0; i < w.Length; i++) w[i] += correction[i];
             Store(w, dense, k, o);
         }
-        if (Residual(net, rbfIndex, dense, train, w, ridge).SquaredError > error) Store(best, dense, k, o);
+        Store(best, dense, k, o);
         return jitter;
     }
 
