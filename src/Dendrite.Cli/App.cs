@@ -31,6 +31,8 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        MakeDataCommand.Create(),
+        PlotCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>

@@ -8,6 +8,8 @@ public static class TrainRun
 {
     public static int Execute(TrainSettings s)
     {
+        if (TabularRun.IsCsv(s.Data)) return TabularRun.Execute(s);
+        if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);
         var loss = Choices.Loss(s.Loss);
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
@@ -17,6 +19,8 @@ public static class TrainRun
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
         var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
+        RbfCentres.Initialise(net, train, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +

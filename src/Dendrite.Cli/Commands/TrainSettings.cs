@@ -18,4 +18,12 @@ public sealed record TrainSettings
     public string? Metrics { get; init; }
     public int TrainLimit { get; init; } = int.MaxValue;
     public int TestLimit { get; init; } = int.MaxValue;
+    /// <summary>CSV data only: the target column, the task (null: guessed) and the share of rows held out for testing.</summary>
+    public string? Target { get; init; }
+    public TabularTask? Task { get; init; }
+    public double TestFraction { get; init; } = 0.2;
+    /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>
+    public string Fit { get; init; } = "backprop";
+    /// <summary>The two-phase fit's ridge lambda.</summary>
+    public double Ridge { get; init; } = 1e-6;
 }
