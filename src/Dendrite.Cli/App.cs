@@ -30,6 +30,9 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
+        ExportCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>

@@ -23,9 +23,14 @@ public static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
+        var output = new Option<string?>("--out", "-o") { Description = "write the trained model to this .safetensors file" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
+        var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
         var command = new Command("train", "train a model and report test accuracy per epoch")
         {
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, trainLimit, testLimit,
+            output, checkpoint, every, resume,
         };
         command.SetAction(r =>
         {
@@ -46,7 +51,30 @@ public static class TrainCommand
                 Metrics = r.GetValue(metrics),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
+                Out = r.GetValue(output),
+                Checkpoint = r.GetValue(checkpoint),
+                CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
+                Resume = r.GetValue(resume),
             };
+            if (settings.Resume is not null)
+            {
+                // A resumed run continues with its saved settings; only where it writes and how many threads may change.
+                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit };
+                if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
+                    throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
+                var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);
+                bool Given(Option o) => r.GetResult(o) is { Implicit: false };
+                return TrainRun.Execute(saved with
+                {
+                    Data = Given(data) ? settings.Data : saved.Data,
+                    Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Metrics = settings.Metrics,
+                    Out = settings.Out,
+                    Checkpoint = settings.Checkpoint ?? settings.Resume,
+                    CheckpointEvery = settings.CheckpointEvery ?? saved.CheckpointEvery,
+                    Resume = settings.Resume,
+                }, checkpoint);
+            }
             if (settings.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });

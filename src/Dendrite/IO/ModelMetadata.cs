@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Dendrite;
@@ -12,6 +13,7 @@ namespace Dendrite;
 public sealed record ModelMetadata
 {
     public const string Format = "dendrite-model";
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 4 };
     private const int MaxSpecLength = 65536;
     private const int MaxInputValues = 1 << 26;
     private const int MaxOutputs = 1 << 20;
@@ -67,7 +69,7 @@ public sealed record ModelMetadata
         metadata["spec"] = Spec;
         metadata["input_shape"] = JsonSerializer.Serialize(InputShape);
         metadata["classes"] = Outputs.ToString(CultureInfo.InvariantCulture);
-        if (ClassNames is not null) metadata["class_names"] = JsonSerializer.Serialize(ClassNames);
+        if (ClassNames is not null) metadata["class_names"] = JsonSerializer.Serialize(ClassNames, Json);
         metadata["normalize_mean"] = Normalization.Mean.ToString("R", CultureInfo.InvariantCulture);
         metadata["normalize_std"] = Normalization.Std.ToString("R", CultureInfo.InvariantCulture);
         metadata["loss"] = Loss;
@@ -128,7 +130,7 @@ public sealed record ModelMetadata
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(text, new JsonSerializerOptions { MaxDepth = 4 });
+            return JsonSerializer.Deserialize<T>(text, Json);
         }
         catch (JsonException)
         {
