@@ -190,7 +190,7 @@ public sealed class SafeTensorsFile
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
             throw Bad(path, $"{what} needs data_offsets [begin, end]");
         if (begin < 0 || end < begin || end > dataLength)
-            throw Bad(path, $"{what} data_offsets [{begin}, {end}] lie outside the {dataLength}-byte data area");
+            throw Bad(path, $"{what} data_offsets [{begin}, {end}] lie outside the {dataLength}-byte data area{(end > dataLength && begin <= end ? " (truncated file?)" : "")}");
         if (end - begin != volume * 4)
             throw Bad(path, $"{what} shape {Tensor.Format(dims)} needs {volume * 4} bytes, data_offsets give {end - begin}");
         return new SafeTensorsEntry(name, type, dims, begin, end);
