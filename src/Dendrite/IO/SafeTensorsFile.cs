@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace Dendrite;
@@ -78,6 +77,7 @@ public sealed class SafeTensorsFile
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         if (header[0] != (byte)'{') throw Bad(path, "header does not start with '{' (not a safetensors file?)");
+        if (!System.Text.Unicode.Utf8.IsValid(header)) throw Bad(path, "header is not valid UTF-8");
 
         long dataLength = fileLength - 8 - (long)headerLength;
         var (metadata, entries) = ParseHeader(header, dataLength, path);
