@@ -33,8 +33,10 @@ public abstract class Optimizer(float learningRate, float weightDecay)
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         Steps++;
-        foreach (var p in parameters)
+        // Index loops: foreach over an IReadOnlyList boxes an enumerator, and a training step allocates nothing.
+        for (int i = 0; i < parameters.Count; i++)
         {
+            var p = parameters[i];
             var w = p.Value.Span;
             var g = p.Grad.Span;
             if (WeightDecay > 0 && p.Decays && AddsDecayToGradient) TensorPrimitives.MultiplyAdd(w, WeightDecay, g, g);
@@ -44,7 +46,7 @@ public abstract class Optimizer(float learningRate, float weightDecay)
 
     public static void ZeroGrad(IReadOnlyList<Parameter> parameters)
     {
-        foreach (var p in parameters) p.Grad.Clear();
+        for (int i = 0; i < parameters.Count; i++) parameters[i].Grad.Clear();
     }
 
     /// <summary>w &lt;- w - step(g), using and updating this parameter's state.</summary>

@@ -7,7 +7,7 @@ using static Dendrite.Tests.Cli.CliRun;
 namespace Dendrite.Tests.Cli;
 
 /// <summary>train --out/--checkpoint/--resume, eval, predict and export, end to end through the command line.</summary>
-[Collection(SerialCollection.Name)]
+[Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class PersistCommandTests
 {
     private const string Spec = "dense(16),relu,dense(4),softmax";

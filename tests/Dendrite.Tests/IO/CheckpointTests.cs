@@ -1,6 +1,6 @@
 namespace Dendrite.Tests.IO;
 
-[Collection(SerialCollection.Name)]
+[Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class CheckpointTests
 {
     private const int Epochs = 3;
