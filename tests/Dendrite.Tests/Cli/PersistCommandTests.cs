@@ -170,6 +170,34 @@ public class PersistCommandTests
         Assert.Contains("samples are [1, 8, 8], the model takes [1, 28, 28]",
             AssertBadInput("eval", "--model", Checkpointless28(), "--data", Data.Value));
         AssertBadInput("eval", "--data", Data.Value); // --model is required
+        Assert.Contains("100000x100000 pixels is more than", AssertBadInput("predict", "--model", model, HugePng()));
+    }
+
+    /// <summary>A 200-byte PNG whose header claims 100000 x 100000 pixels (40 GB decoded).</summary>
+    private static string HugePng()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var body = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            uint crc = 0xFFFFFFFF;
+            foreach (byte b in body)
+            {
+                crc ^= b;
+                for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320 & (0 - (crc & 1)));
+            }
+            var chunk = new byte[12 + data.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
+            body.CopyTo(chunk, 4);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), ~crc);
+            return chunk;
+        }
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, 100000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), 100000);
+        ihdr[8] = 8; // 8-bit grey
+        var path = Temp("huge.png");
+        File.WriteAllBytes(path, [137, 80, 78, 71, 13, 10, 26, 10, .. Chunk("IHDR", ihdr), .. Chunk("IDAT", [120, 156, 3, 0, 0, 0, 0, 1]), .. Chunk("IEND", [])]);
+        return path;
     }
 
     private static string Checkpointless28()
