@@ -59,9 +59,22 @@ internal static class SmallData
         return dir;
     }
 
+    // One folder per test process, removed when the process ends.
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"dendrite-tests-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+        };
+        return root;
+    });
+
     public static string TempDir()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "dendrite-tests-" + Guid.NewGuid().ToString("N")[..12]);
+        var dir = Path.Combine(Root.Value, Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
         return dir;
     }
