@@ -33,6 +33,9 @@ public static class App
         BenchCommand.Create(),
         MakeDataCommand.Create(),
         PlotCommand.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
+        ExportCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>

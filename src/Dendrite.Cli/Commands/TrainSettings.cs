@@ -26,4 +26,11 @@ public sealed record TrainSettings
     public string Fit { get; init; } = "backprop";
     /// <summary>The two-phase fit's ridge lambda.</summary>
     public double Ridge { get; init; } = 1e-6;
+    /// <summary>Model file to write when training ends.</summary>
+    public string? Out { get; init; }
+    /// <summary>Folder for checkpoints (at each epoch's end, and every <see cref="CheckpointEvery"/> steps if set).</summary>
+    public string? Checkpoint { get; init; }
+    public int? CheckpointEvery { get; init; }
+    /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
+    public string? Resume { get; init; }
 }
