@@ -1,6 +1,6 @@
 using Dendrite.Kernels;
 
-namespace Dendrite.Tests.Kernels;
+namespace Dendrite.Tests.KernelTests;
 
 [CollectionDefinition(nameof(GemmSteadyStateTests), DisableParallelization = true)]
 public class GemmSteadyStateCollection;

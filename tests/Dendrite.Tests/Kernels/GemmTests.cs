@@ -1,6 +1,6 @@
 using Dendrite.Kernels;
 
-namespace Dendrite.Tests.Kernels;
+namespace Dendrite.Tests.KernelTests;
 
 /// <summary>
 /// The fast GEMM against GemmReference (double precision) on odd shapes, all four transpose pairs, alpha and

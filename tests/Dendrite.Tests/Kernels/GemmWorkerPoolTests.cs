@@ -1,6 +1,6 @@
 using Dendrite.Kernels;
 
-namespace Dendrite.Tests.Kernels;
+namespace Dendrite.Tests.KernelTests;
 
 /// <summary>The GEMM's persistent thread pool (WorkerPool): every chunk runs exactly once, failures reach the caller.</summary>
 public class GemmWorkerPoolTests
