@@ -14,16 +14,16 @@ internal sealed class WorkerPool
 
     // Spin this many ~1 us rounds before sleeping: covers the gaps between the GEMMs of a training step.
     // Counted in rounds, not wall time, so time spent preempted on a busy machine is not taken for idleness.
-    // A sleeping worker costs 10-40 us to wake (measured at load 10); chunk claiming means the caller never
-    // waits for it, it just does more of the chunks itself.
+    // A sleeping worker took 10-40 us to wake (measured at load 10); the caller never waits for a worker
+    // that has not claimed a chunk yet, it just does more of the chunks itself.
     private const int SpinRounds = 200;
+
+    /// <summary>Most chunks one call may have (20 bits of the claim word).</summary>
+    public const int MaxChunks = (1 << 20) - 1;
 
     private readonly object _owner = new();
     private Worker[] _workers = [];
     private IParallelJob? _job;
-    /// <summary>Most chunks one call may have (20 bits of the claim word).</summary>
-    public const int MaxChunks = (1 << 20) - 1;
-
     private long _claim;        // generation << 40 | chunks << 20 | next chunk
     private int _done, _generation;
     private Exception? _error;
