@@ -2,9 +2,6 @@ using Dendrite.Kernels;
 
 namespace Dendrite.Tests.KernelTests;
 
-[CollectionDefinition(nameof(GemmSteadyStateTests), DisableParallelization = true)]
-public class GemmSteadyStateCollection;
-
 /// <summary>
 /// Properties of the GEMM that other tests running at the same time would disturb, so this class runs alone:
 /// no managed allocation per call once warm (caller and worker threads), and the scalar packing loops.
