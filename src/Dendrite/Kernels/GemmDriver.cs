@@ -8,8 +8,10 @@ namespace Dendrite.Kernels;
 ///     -> jr (NR columns: the B block KC x NC stays in L2 and its micro-panels stream through L1).
 /// Blocks of A and B are packed just in time into the call's shared GemmWorkspace by whichever thread first
 /// needs them; `reverse` walks the tiles backwards so that two threads sharing blocks pack different ones
-/// instead of queueing behind each other (tile order never changes a result). Every element of C sums k in the same order (KC blocks in turn, p ascending within a block)
-/// whatever chunk or thread computes it, so results never depend on the thread count.
+/// instead of queueing behind each other (tile order never changes a result).
+/// Determinism: every element of C sums k in the same order (KC blocks in turn, p ascending within a block,
+/// one FMA chain per lane) whatever chunk or thread computes it, and k is never split across threads, so
+/// results are bit-identical for any thread count.
 /// </summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
