@@ -33,8 +33,9 @@ public class GemmTests
         var rng = new Random(shape * 31 + threads);
         foreach (bool transA in new[] { false, true })
             foreach (bool transB in new[] { false, true })
-                foreach (var (alpha, beta) in new[] { (1f, 0f), (-0.75f, 1f), (1.5f, -0.5f) })
-                    Check(rng, (GemmPath)path, threads, transA, transB, m, n, k, alpha, beta, pad: (transA ? 0 : 3));
+                // Leading dimensions equal to the widths, then 3 and 1 past them.
+                foreach (var (alpha, beta, pad) in new[] { (1f, 0f, 0), (-0.75f, 1f, 3), (1.5f, -0.5f, 1) })
+                    Check(rng, (GemmPath)path, threads, transA, transB, m, n, k, alpha, beta, pad);
     }
 
     [Theory]
