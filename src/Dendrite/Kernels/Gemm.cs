@@ -44,6 +44,11 @@ public static class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
+        if (GemmDot.Applies(transA, transB, m, n))
+        {
+            GemmDot.Multiply(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         var task = GemmTask.Current;
         fixed (float* pa = a, pb = b, pc = c)
         {
