@@ -8,7 +8,9 @@ namespace Dendrite.Kernels;
 /// Every dense layer and every convolution calls this routine. beta == 0 overwrites C without reading it.
 /// Packed GotoBLAS-style blocking (GemmDriver) around a register-tiled microkernel (AVX-512, AVX2 or
 /// Vector&lt;T&gt;), spread over Engine.Threads persistent threads. Results are bit-identical for any thread
-/// count: threads split C by rows or columns, never the k sum. Slow but obvious twin: GemmReference.
+/// count: threads split C by rows or columns, never the k sum. Small shapes: a single output row or column
+/// is a row of dot products (GemmDot), a C only a few columns wide runs as C^T, and row-major B is read in
+/// place when op(A) has few rows. Slow but obvious twin: GemmReference.
 /// </summary>
 public static class Gemm
 {
