@@ -8,6 +8,11 @@ public static class ModelSpec
     {
         ["mlp"] = "dense(256),relu,dense(128),relu,dense(10),softmax",
         ["perceptron"] = "dense(10),softmax",
+        // The reference CNN that benchmarks compare against: keep it exactly as it is.
+        ["cnn"] = "conv(32,5,pad=2),relu,maxpool(2),conv(64,5,pad=2),relu,maxpool(2),flatten,dense(128),relu,dense(10),softmax",
+        // LeCun et al. 1998 on 28x28: C1 padded to keep 28x28, S2/S4 as average pooling, tanh units with Xavier init.
+        ["lenet5"] = "conv(6,5,pad=2,init=xavier),tanh,avgpool(2),conv(16,5,init=xavier),tanh,avgpool(2),flatten," +
+                     "dense(120,init=xavier),tanh,dense(84,init=xavier),tanh,dense(10,init=xavier),softmax",
     };
 
     /// <summary>The spec a preset stands for, or the text itself when it is not a preset.</summary>
