@@ -23,9 +23,10 @@ public static class TrainCommand
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
+        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, trainLimit, testLimit, augment,
         };
         command.SetAction(r =>
         {
@@ -46,6 +47,7 @@ public static class TrainCommand
                 Metrics = r.GetValue(metrics),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
+                Augment = r.GetValue(augment)!,
             };
             if (settings.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);

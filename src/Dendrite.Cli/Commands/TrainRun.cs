@@ -19,8 +19,11 @@ public static class TrainRun
         var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
+        var augment = Augmentation(s.Augment, train.SampleShape);
+        loader.Augment = augment is null ? null : augment.Apply;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
+                          (augment is null ? "" : $", augment {augment}"));
 
         trainer.EpochEnded = m =>
         {
@@ -33,6 +36,18 @@ public static class TrainRun
             : WithProgress(trainer, loader, test, s.Epochs);
         Console.WriteLine($"test accuracy: {history[^1].TestAccuracy:F4}");
         return 0;
+    }
+
+    private static ImageAugmentation? Augmentation(string text, int[] sampleShape)
+    {
+        try
+        {
+            return ImageAugmentation.Parse(text, sampleShape);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--augment: {e.Message}");
+        }
     }
 
     private static IReadOnlyList<EpochMetrics> WithProgress(Trainer trainer, DataLoader loader, Dataset test, int epochs)

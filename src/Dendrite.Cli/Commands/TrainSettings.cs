@@ -18,4 +18,6 @@ public sealed record TrainSettings
     public string? Metrics { get; init; }
     public int TrainLimit { get; init; } = int.MaxValue;
     public int TestLimit { get; init; } = int.MaxValue;
+    /// <summary>none, shift, shift=N, flip or shift+flip (see <see cref="ImageAugmentation.Parse"/>).</summary>
+    public string Augment { get; init; } = "none";
 }

@@ -61,7 +61,7 @@ public sealed class Conv2d : Layer
     /// Most column-matrix values (floats) one GEMM lowers at once; images are grouped up to this size, which
     /// bounds the buffer (here 4 MB) while keeping n = images x OH x OW large.
     /// </summary>
-    internal static int ColumnBudget { get; set; } = 1 << 20;
+    internal int ColumnBudget { get; set; } = 1 << 20;
 
     public override string Spec
     {

@@ -95,7 +95,7 @@ public static class LayerCatalog
         var values = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (parts.Length > 2 || !int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] < min)
-                throw s.Fail($"{key} '{raw}' is not {(min == 0 ? "a size of 0 or more" : "a positive size")} like 5 or 5x3{(key == "pad" ? " or same" : "")}");
+                throw s.Fail(key == "pad" ? $"pad '{raw}' is not a padding like 2, 2x1 or same" : $"{key} '{raw}' is not a size like 5 or 5x3");
         return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
     }
 }
