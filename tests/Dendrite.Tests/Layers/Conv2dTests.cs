@@ -35,7 +35,7 @@ public class Conv2dTests
             var conv = new Conv2d(f, kh, kw, stride, pad, pad, dilation, bias, same);
             conv.Build([c, h, w], rng);
             // Alternate between one GEMM per image and all images in one GEMM.
-            conv.ColumnBudget = tried % 2 == 0 ? 1 : int.MaxValue;
+            conv.ColumnsPerGemm = tried % 2 == 0 ? 1 : int.MaxValue;
             if (bias) rng.Uniform(conv.Bias!.Value.Span, -1f, 1f);
             var x = TestData.Random(rng, n, c, h, w);
             string what = $"conv({f},{kh}x{kw},stride={stride},pad={(same ? "same" : pad)},dilation={dilation}) on [{n}, {c}, {h}, {w}]";
