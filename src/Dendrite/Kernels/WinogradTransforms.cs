@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using V = System.Runtime.Intrinsics.Vector256<float>;
+
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// The three transforms of Winograd convolution, vectorised over 8 neighbouring tiles of a tile row: input tiles
+/// V = Bᵀ d B, filters U = G g Gᵀ, output tiles Y = Aᵀ M A (the matrices of <see cref="WinogradMatrices"/>
+/// written out with shared sub-sums). Transformed values are stored as [36, rows, ld]: element ξ = 6k + l of
+/// every tile, one row per channel, one column per tile, so each of the 36 products is a plain GEMM.
+/// </summary>
+internal static unsafe class WinogradTransforms
+{
+    /// <summary>Tiles per vector. 256 bits: Zen 4 runs 512-bit operations as two halves anyway, and a 14x14 plane has rows of 7 tiles.</summary>
+    public const int Lanes = 8;
+
+    /// <summary>
+    /// Copies plane [h, w] into the zero-padded, column-deinterleaved layout the input transform reads: row r holds
+    /// input row r - padTop; within a row, phase p (p &lt; m) holds the columns x ≡ p (mod m) at [p*len, p*len + len),
+    /// column x being input column x - padLeft. Tile (ty, tx) then reads its 6 values of row i, column j at
+    /// row m*ty + i, phase j % m, index tx + j / m: 8 neighbouring tiles are 8 contiguous floats.
+    /// </summary>
+    public static void Pad(float* src, int h, int w, int padTop, int padLeft, int m, int rows, int len, float* dst)
+    {
+        int rowStride = m * len;
+        int xLo = Math.Max(0, padLeft), xHi = Math.Min(rowStride, w + padLeft);
+        for (int r = 0; r < rows; r++, dst += rowStride)
+        {
+            int iy = r - padTop;
+            new Span<float>(dst, rowStride).Clear();
+            if (iy < 0 || iy >= h || xLo >= xHi) continue;
+            float* line = src + (long)iy * w - padLeft;
+            for (int p = 0; p < m; p++)
+            {
+                float* phase = dst + p * len;
+                int x = xLo + ((p - xLo) % m + m) % m;
+                for (; x < xHi; x += m) phase[x / m] = line[x];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bᵀ d B of every tile of one padded plane (see <see cref="Pad"/>): value ξ of tile (ty, tx) goes to
+    /// v[ξ * xiStride + ty * tilesW + tx]. The last vector of a tile row writes up to 7 values past the row's end;
+    /// the caller visits tiles in increasing order and leaves 8 floats of slack after each row of V.
+    /// </summary>
+    public static void Input(float* padded, int m, int len, int tilesH, int tilesW, float* v, long xiStride)
+    {
+        V* t = stackalloc V[36];
+        V* o = stackalloc V[6];
+        int rowStride = m * len;
+        for (int ty = 0; ty < tilesH; ty++)
+            for (int tx = 0; tx < tilesW; tx += Lanes)
+            {
+                float* p = padded + (long)m * ty * rowStride + tx;
+                for (int j = 0; j < 6; j++)
+                {
+                    float* col = p + j % m * len + j / m;
+                    BTransform(Vector256.Load(col), Vector256.Load(col + rowStride), Vector256.Load(col + 2 * rowStride),
+                        Vector256.Load(col + 3 * rowStride), Vector256.Load(col + 4 * rowStride), Vector256.Load(col + 5 * rowStride), t + j, 6);
+                }
+                float* dst = v + ty * tilesW + tx;
+                for (int k = 0; k < 6; k++)
+                {
+                    V* row = t + 6 * k;
+                    BTransform(row[0], row[1], row[2], row[3], row[4], row[5], o, 1);
+                    for (int l = 0; l < 6; l++) o[l].Store(dst + (6 * k + l) * xiStride);
+                }
+            }
+    }
+
+    // Bᵀ applied to six values: the rows of WinogradMatrices.BT with their shared sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BTransform(V d0, V d1, V d2, V d3, V d4, V d5, V* t, int stride)
+    {
+        V two = Vector256.Create(2f), four = Vector256.Create(4f), minusFive = Vector256.Create(-5f);
+        t[0] = Fma(four, d0, Fma(minusFive, d2, d4));
+        t[stride] = Fma(four, d1 + d2, -(d3 + d4));
+        t[2 * stride] = Fma(four, d2 - d1, d3 - d4);
+        V a = d3 - d1, b = d4 - d2;
+        t[3 * stride] = Fma(two, a, b);
+        t[4 * stride] = Fma(-two, a, b);
+        t[5 * stride] = Fma(four, d1, Fma(minusFive, d3, d5));
+    }
+
+    /// <summary>
+    /// Aᵀ M A of every tile of one output plane [outH, outW], plus the bias: value ξ of tile (ty, tx) is read at
+    /// mt[ξ * xiStride + ty * tilesW + tx] (up to 7 values past a tile row are read and ignored).
+    /// </summary>
+    public static void Output<TTile>(float* mt, long xiStride, int tilesH, int tilesW, float bias, float* y, int outH, int outW)
+        where TTile : struct, ITile
+    {
+        int m = TTile.M;
+        V* s = stackalloc V[6 * 4];
+        V* r = stackalloc V[16];
+        float* line = stackalloc float[Lanes * 4];
+        var b = Vector256.Create(bias);
+        for (int ty = 0; ty < tilesH; ty++)
+            for (int tx = 0; tx < tilesW; tx += Lanes)
+            {
+                float* src = mt + ty * tilesW + tx;
+                for (int k = 0; k < 6; k++)
+                {
+                    float* e = src + 6 * k * xiStride;
+                    TTile.ATransform(Vector256.Load(e), Vector256.Load(e + xiStride), Vector256.Load(e + 2 * xiStride), Vector256.Load(e + 3 * xiStride),
+                        Vector256.Load(e + 4 * xiStride), Vector256.Load(e + 5 * xiStride), s + k, 6);
+                }
+                // s[6a' + k] holds row k transformed to column a'; now the columns.
+                for (int col = 0; col < m; col++)
+                {
+                    V* c = s + 6 * col;
+                    TTile.ATransform(c[0], c[1], c[2], c[3], c[4], c[5], r + col, m);
+                }
+                // r[m*a + col] is output (m*ty + a, m*(tx + lane) + col).
+                int x0 = m * tx, count = Math.Min(Lanes * m, outW - x0);
+                for (int a = 0; a < m && m * ty + a < outH; a++)
+                {
+                    float* dst = y + (long)(m * ty + a) * outW + x0;
+                    if (count == Lanes * m)
+                        TTile.Interleave(r + m * a, b, dst);
+                    else
+                    {
+                        TTile.Interleave(r + m * a, b, line);
+                        new ReadOnlySpan<float>(line, count).CopyTo(new Span<float>(dst, count));
+                    }
+                }
+            }
+    }
+
+    /// <summary>
+    /// U = G g Gᵀ of every r x r filter of w [outChannels, inChannels, r, r], in double, rounded once. Forward:
+    /// u[ξ, o, i] (the GEMM's [outChannels, inChannels] operand). Backward-data (<paramref name="rotate"/>):
+    /// the filters turned by 180 degrees and u[ξ, i, o], the weights of dx = dy ⋆ rot(w)ᵀ.
+    /// </summary>
+    public static void Filters(ReadOnlySpan<float> w, int outChannels, int inChannels, int r, bool rotate, Span<float> u)
+    {
+        int pairs = outChannels * inChannels, area = r * r;
+        Span<double> g = stackalloc double[area];
+        Span<double> h = stackalloc double[6 * r];
+        Span<double> t = stackalloc double[6];
+        for (int o = 0; o < outChannels; o++)
+            for (int i = 0; i < inChannels; i++)
+            {
+                var src = w.Slice((o * inChannels + i) * area, area);
+                for (int e = 0; e < area; e++) g[e] = src[rotate ? area - 1 - e : e];
+                for (int col = 0; col < r; col++)
+                {
+                    GTransform(g[col..], r, r, t);
+                    for (int k = 0; k < 6; k++) h[k * r + col] = t[k];
+                }
+                int at = rotate ? i * outChannels + o : o * inChannels + i;
+                for (int k = 0; k < 6; k++)
+                {
+                    GTransform(h[(k * r)..], 1, r, t);
+                    for (int l = 0; l < 6; l++) u[(6 * k + l) * pairs + at] = (float)t[l];
+                }
+            }
+    }
+
+    // G applied to r values v[0], v[stride], ...: g(0)/4, g(1)/6, g(-1)/6, g(2)/24, g(-2)/24, g(∞) with g(a) = sum v_k a^k.
+    private static void GTransform(ReadOnlySpan<double> v, int stride, int r, Span<double> t)
+    {
+        double even1 = 0, odd1 = 0, even2 = 0, odd2 = 0, power = 1;
+        for (int k = 0; k < r; k++, power *= 2)
+        {
+            double x = v[k * stride];
+            if ((k & 1) == 0) { even1 += x; even2 += power * x; }
+            else { odd1 += x; odd2 += power * x; }
+        }
+        t[0] = v[0] / 4;
+        t[1] = (even1 + odd1) / 6;
+        t[2] = (even1 - odd1) / 6;
+        t[3] = (even2 + odd2) / 24;
+        t[4] = (even2 - odd2) / 24;
+        t[5] = v[(r - 1) * stride];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static V Fma(V a, V b, V c) => Vector256.MultiplyAddEstimate(a, b, c);
+
+    /// <summary>The output side of one tiling: its tile size m, Aᵀ, and how m column vectors become one output row.</summary>
+    public interface ITile
+    {
+        static abstract int M { get; }
+
+        /// <summary>Aᵀ applied to six values; output i goes to t[i * stride].</summary>
+        static abstract void ATransform(V m0, V m1, V m2, V m3, V m4, V m5, V* t, int stride);
+
+        /// <summary>dst[m * lane + col] = r[col][lane] + bias: m vectors of columns into Lanes * m contiguous floats.</summary>
+        static abstract void Interleave(V* r, V bias, float* dst);
+    }
+
+    /// <summary>F(2x2, 5x5): Aᵀ = WinogradMatrices.AT2.</summary>
+    public struct Tile2 : ITile
+    {
+        public static int M => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ATransform(V m0, V m1, V m2, V m3, V m4, V m5, V* t, int stride)
+        {
+            t[0] = m0 + (m1 + m2) + (m3 + m4);
+            t[stride] = Fma(Vector256.Create(2f), m3 - m4, m1 - m2) + m5;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Interleave(V* r, V bias, float* dst)
+        {
+            V c0 = r[0] + bias, c1 = r[1] + bias;
+            if (Avx.IsSupported)
+            {
+                V lo = Avx.UnpackLow(c0, c1), hi = Avx.UnpackHigh(c0, c1);
+                Avx.Permute2x128(lo, hi, 0x20).Store(dst);
+                Avx.Permute2x128(lo, hi, 0x31).Store(dst + Lanes);
+                return;
+            }
+            for (int i = 0; i < Lanes; i++)
+            {
+                dst[2 * i] = c0.GetElement(i);
+                dst[2 * i + 1] = c1.GetElement(i);
+            }
+        }
+    }
+
+    /// <summary>F(4x4, 3x3): Aᵀ = WinogradMatrices.AT4.</summary>
+    public struct Tile4 : ITile
+    {
+        public static int M => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ATransform(V m0, V m1, V m2, V m3, V m4, V m5, V* t, int stride)
+        {
+            V p = m1 + m2, q = m1 - m2, r = m3 + m4, s = m3 - m4;
+            t[0] = m0 + p + r;
+            t[stride] = Fma(Vector256.Create(2f), s, q);
+            t[2 * stride] = Fma(Vector256.Create(4f), r, p);
+            t[3 * stride] = Fma(Vector256.Create(8f), s, q) + m5;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Interleave(V* r, V bias, float* dst)
+        {
+            V c0 = r[0] + bias, c1 = r[1] + bias, c2 = r[2] + bias, c3 = r[3] + bias;
+            if (Avx.IsSupported)
+            {
+                var a0 = Avx.UnpackLow(c0, c1).AsDouble();  // lanes 0,1 | 4,5 of columns 0 and 1
+                var a1 = Avx.UnpackHigh(c0, c1).AsDouble(); // lanes 2,3 | 6,7
+                var b0 = Avx.UnpackLow(c2, c3).AsDouble();
+                var b1 = Avx.UnpackHigh(c2, c3).AsDouble();
+                V l0 = Avx.UnpackLow(a0, b0).AsSingle(), l1 = Avx.UnpackHigh(a0, b0).AsSingle(); // lanes 0 | 4, 1 | 5
+                V l2 = Avx.UnpackLow(a1, b1).AsSingle(), l3 = Avx.UnpackHigh(a1, b1).AsSingle(); // lanes 2 | 6, 3 | 7
+                Avx.Permute2x128(l0, l1, 0x20).Store(dst);
+                Avx.Permute2x128(l2, l3, 0x20).Store(dst + Lanes);
+                Avx.Permute2x128(l0, l1, 0x31).Store(dst + 2 * Lanes);
+                Avx.Permute2x128(l2, l3, 0x31).Store(dst + 3 * Lanes);
+                return;
+            }
+            for (int i = 0; i < Lanes; i++)
+            {
+                dst[4 * i] = c0.GetElement(i);
+                dst[4 * i + 1] = c1.GetElement(i);
+                dst[4 * i + 2] = c2.GetElement(i);
+                dst[4 * i + 3] = c3.GetElement(i);
+            }
+        }
+    }
+}
