@@ -36,8 +36,12 @@ public sealed unsafe class WinogradConvolution
     public int OutH { get; }
     public int OutW { get; }
 
-    /// <summary>Most floats the transformed tiles V and products M of one block of images may take (default 16 MB).</summary>
-    internal static int BlockBudget { get; set; } = 4 << 20;
+    /// <summary>
+    /// Most floats the transformed tiles V and products M of one block of images may take (8 MB). Measured on the
+    /// cnn's conv2 with the packed GEMM, one thread: 1 image per block 8.2 ms (the 49-column GEMMs are slow),
+    /// 5 images 4.9 ms, 11 images 4.5 ms, 23 images 7.3 ms (V and M fall out of the caches).
+    /// </summary>
+    internal static int BlockBudget { get; set; } = 2 << 20;
 
     /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r].</summary>
     public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y)
@@ -78,31 +82,46 @@ public sealed unsafe class WinogradConvolution
         for (int n0 = 0; n0 < n; n0 += block)
         {
             int count = Math.Min(block, n - n0), q = count * tiles;
-            int ld = (q + 8 + 15) & ~15; // 8 floats of slack for the last vector of a tile row; 64-byte rows
-            var v = Grow(ref _v, 36 * channels * ld);
-            var mt = Grow(ref _m, 36 * filters * ld);
+            // V is [C, 36, ld] and M is [O, 36, ld]: the 36 rows a transform touches at once are neighbours.
+            int ld = RowStride(q), vStride = 36 * ld, mStride = 36 * ld;
+            var v = Grow(ref _v, channels * vStride);
+            var mt = Grow(ref _m, filters * mStride);
             fixed (float* px = x, pv = v, pp = padded)
+            {
+                if (n0 == 0) WinogradTransforms.ClearPadded(pp, m, rows, len);
                 for (int c = 0; c < channels; c++)
                     for (int i = 0; i < count; i++)
                     {
                         WinogradTransforms.Pad(px + ((long)(n0 + i) * channels + c) * inPlane, h, w, padTop, padLeft, m, rows, len, pp);
-                        WinogradTransforms.Input(pp, m, len, tilesH, tilesW, pv + (long)c * ld + i * tiles, (long)channels * ld);
+                        WinogradTransforms.Input(pp, m, len, tilesH, tilesW, pv + (long)c * vStride + i * tiles, ld);
                     }
+            }
             for (int xi = 0; xi < 36; xi++)
                 Gemm.Multiply(false, false, filters, q, channels, 1f, u.Slice(xi * filters * channels, filters * channels), channels,
-                    v.Slice(xi * channels * ld, channels * ld), ld, 0f, mt.Slice(xi * filters * ld, filters * ld), ld);
+                    v.Slice(xi * ld, (channels - 1) * vStride + q), vStride, 0f, mt.Slice(xi * ld, (filters - 1) * mStride + q), mStride);
             fixed (float* pm = mt, py = y)
                 for (int o = 0; o < filters; o++)
                 {
                     float b = bias.IsEmpty ? 0f : bias[o];
                     for (int i = 0; i < count; i++)
                     {
-                        float* src = pm + (long)o * ld + i * tiles, dst = py + ((long)(n0 + i) * filters + o) * outPlane;
-                        if (m == 2) WinogradTransforms.Output<WinogradTransforms.Tile2>(src, (long)filters * ld, tilesH, tilesW, b, dst, outH, outW);
-                        else WinogradTransforms.Output<WinogradTransforms.Tile4>(src, (long)filters * ld, tilesH, tilesW, b, dst, outH, outW);
+                        float* src = pm + (long)o * mStride + i * tiles, dst = py + ((long)(n0 + i) * filters + o) * outPlane;
+                        if (m == 2) WinogradTransforms.Output<WinogradTransforms.Tile2>(src, ld, tilesH, tilesW, b, dst, outH, outW);
+                        else WinogradTransforms.Output<WinogradTransforms.Tile4>(src, ld, tilesH, tilesW, b, dst, outH, outW);
                     }
                 }
         }
+    }
+
+    /// <summary>
+    /// Floats from one tile element's row to the next: room for q values plus the 8 a tile row's last vector may
+    /// spill, rounded to an odd number of 64-byte lines, so the 36 rows a transform touches at once fall into 36
+    /// different L1 sets (with a power-of-two multiple they shared one set and the output transform ran 4x slower).
+    /// </summary>
+    internal static int RowStride(int q)
+    {
+        int lines = (q + 8 + 15) / 16;
+        return (lines | 1) * 16;
     }
 
     private void Check(string name, int length, int n, int c, int h, int w)

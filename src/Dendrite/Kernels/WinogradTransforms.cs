@@ -11,9 +11,10 @@ namespace Dendrite.Kernels;
 /// written out with shared sub-sums). Transformed values are stored as [36, rows, ld]: element ξ = 6k + l of
 /// every tile, one row per channel, one column per tile, so each of the 36 products is a plain GEMM.
 /// </summary>
+[SkipLocalsInit]
 internal static unsafe class WinogradTransforms
 {
-    /// <summary>Tiles per vector. 256 bits: Zen 4 runs 512-bit operations as two halves anyway, and a 14x14 plane has rows of 7 tiles.</summary>
+    /// <summary>Tiles per vector. 256 bits, not 512: the cnn's 14x14 planes have rows of 7 tiles (and 28x28 of 14).</summary>
     public const int Lanes = 8;
 
     /// <summary>
@@ -22,42 +23,48 @@ internal static unsafe class WinogradTransforms
     /// column x being input column x - padLeft. Tile (ty, tx) then reads its 6 values of row i, column j at
     /// row m*ty + i, phase j % m, index tx + j / m: 8 neighbouring tiles are 8 contiguous floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pad(float* src, int h, int w, int padTop, int padLeft, int m, int rows, int len, float* dst)
     {
-        int rowStride = m * len;
+        // Only the image's own positions are written: the padding stays zero from ClearPadded, for every plane.
+        int rowStride = m * len, shift = m == 2 ? 1 : 2;
         int xLo = Math.Max(0, padLeft), xHi = Math.Min(rowStride, w + padLeft);
-        for (int r = 0; r < rows; r++, dst += rowStride)
+        int rLo = Math.Max(0, padTop), rHi = Math.Min(rows, h + padTop);
+        for (int r = rLo; r < rHi; r++)
         {
-            int iy = r - padTop;
-            new Span<float>(dst, rowStride).Clear();
-            if (iy < 0 || iy >= h || xLo >= xHi) continue;
-            float* line = src + (long)iy * w - padLeft;
+            float* line = src + (long)(r - padTop) * w - padLeft, row = dst + r * rowStride;
             for (int p = 0; p < m; p++)
             {
-                float* phase = dst + p * len;
-                int x = xLo + ((p - xLo) % m + m) % m;
-                for (; x < xHi; x += m) phase[x / m] = line[x];
+                int x = xLo + ((p - xLo) & (m - 1));
+                float* phase = row + p * len + (x >> shift);
+                for (; x < xHi; x += m) *phase++ = line[x];
             }
         }
     }
+
+    /// <summary>Zeros the padded plane; <see cref="Pad"/> then only ever writes the image's positions.</summary>
+    public static void ClearPadded(float* dst, int m, int rows, int len) => new Span<float>(dst, rows * m * len).Clear();
 
     /// <summary>
     /// Bᵀ d B of every tile of one padded plane (see <see cref="Pad"/>): value ξ of tile (ty, tx) goes to
     /// v[ξ * xiStride + ty * tilesW + tx]. The last vector of a tile row writes up to 7 values past the row's end;
     /// the caller visits tiles in increasing order and leaves 8 floats of slack after each row of V.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Input(float* padded, int m, int len, int tilesH, int tilesW, float* v, long xiStride)
     {
         V* t = stackalloc V[36];
         V* o = stackalloc V[6];
         int rowStride = m * len;
+        int* column = stackalloc int[6];
+        for (int j = 0; j < 6; j++) column[j] = j % m * len + j / m;
         for (int ty = 0; ty < tilesH; ty++)
             for (int tx = 0; tx < tilesW; tx += Lanes)
             {
                 float* p = padded + (long)m * ty * rowStride + tx;
                 for (int j = 0; j < 6; j++)
                 {
-                    float* col = p + j % m * len + j / m;
+                    float* col = p + column[j];
                     BTransform(Vector256.Load(col), Vector256.Load(col + rowStride), Vector256.Load(col + 2 * rowStride),
                         Vector256.Load(col + 3 * rowStride), Vector256.Load(col + 4 * rowStride), Vector256.Load(col + 5 * rowStride), t + j, 6);
                 }
@@ -89,6 +96,7 @@ internal static unsafe class WinogradTransforms
     /// Aᵀ M A of every tile of one output plane [outH, outW], plus the bias: value ξ of tile (ty, tx) is read at
     /// mt[ξ * xiStride + ty * tilesW + tx] (up to 7 values past a tile row are read and ignored).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Output<TTile>(float* mt, long xiStride, int tilesH, int tilesW, float bias, float* y, int outH, int outW)
         where TTile : struct, ITile
     {
@@ -123,10 +131,28 @@ internal static unsafe class WinogradTransforms
                     else
                     {
                         TTile.Interleave(r + m * a, b, line);
-                        new ReadOnlySpan<float>(line, count).CopyTo(new Span<float>(dst, count));
+                        StorePartial(line, count, dst);
                     }
                 }
             }
+    }
+
+    // dst[0, count) = src[0, count), count < 32: whole vectors, then one masked store (AVX-512VL or AVX), else scalar.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePartial(float* src, int count, float* dst)
+    {
+        int i = 0;
+        for (; i + Lanes <= count; i += Lanes) Vector256.Load(src + i).Store(dst + i);
+        int rest = count - i;
+        if (rest == 0) return;
+        if (Avx.IsSupported)
+        {
+            var mask = Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(rest)).AsSingle();
+            if (Avx512F.VL.IsSupported) Avx512F.VL.MaskStore(dst + i, mask, Vector256.Load(src + i));
+            else Avx.MaskStore(dst + i, mask, Vector256.Load(src + i));
+            return;
+        }
+        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>
