@@ -39,8 +39,9 @@ public class WinogradTests
     [InlineData(3)]
     public void Filter_transform_is_G_g_Gt_and_rotates_for_backward(int r)
     {
+        // 11 and 9 columns: one vector of 8 plus a scalar remainder, in both orientations.
         var rng = new Rng(5);
-        int outC = 3, inC = 2;
+        int outC = 9, inC = 11;
         var w = TestData.Random(rng, outC, inC, r, r).Span.ToArray();
         var u = new float[36 * outC * inC];
         var uBack = new float[36 * outC * inC];
