@@ -130,6 +130,34 @@ public class WinogradTests
         Assert.Equal(whole, blocked);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Wide_planes_with_several_vectors_per_tile_row_allocate_nothing_once_warm(int r)
+    {
+        // 37 columns: 10 tile columns of F(4x4, 3x3), 19 of F(2x2, 5x5), so tile rows span 2 or 3 vectors with a ragged end.
+        var rng = new Rng(17);
+        int pad = r / 2;
+        var s = new Shape(2, 9, 21, 37, 10, pad, pad, 21, 37);
+        var conv = new WinogradConvolution(s.C, s.H, s.W, s.O, r, pad, pad, s.OutH, s.OutW);
+        var x = TestData.Random(rng, s.N, s.C, s.H, s.W).Span.ToArray();
+        var w = TestData.Random(rng, s.O, s.C, r, r).Span.ToArray();
+        var bias = TestData.Random(rng, s.O).Span.ToArray();
+        var dy = TestData.Random(rng, s.N, s.O, s.OutH, s.OutW).Span.ToArray();
+        var y = new float[dy.Length];
+        var dx = new float[x.Length];
+        conv.Forward(x, s.N, w, bias, y);
+        conv.BackwardData(dy, s.N, w, dx);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        conv.Forward(x, s.N, w, bias, y);
+        conv.BackwardData(dy, s.N, w, dx);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var (expected, scale) = DirectForward(x, w, bias, s, r);
+        AssertWithin(expected, scale, y, s.OutH, s.OutW, r, "forward");
+        var (expectedDx, scaleDx) = DirectBackwardData(dy, w, s, r);
+        AssertWithin(expectedDx, scaleDx, dx, s.H, s.W, r, "backward-data");
+    }
+
     [Fact]
     public void Float32_error_on_the_cnn_conv2_shape_is_close_to_im2col()
     {
