@@ -10,7 +10,7 @@ namespace Dendrite.Kernels;
 /// </summary>
 public sealed unsafe class WinogradConvolution
 {
-    private float[] _u = [], _uBack = [], _v = [], _m = [], _padded = [];
+    private float[] _u = [], _uBack = [], _du = [], _v = [], _m = [], _padded = [];
 
     /// <param name="padTop">Input rows above the image that the first output row sees (may differ from the bottom's).</param>
     public WinogradConvolution(int channels, int height, int width, int filters, int kernel, int padTop, int padLeft, int outH, int outW)
@@ -82,11 +82,30 @@ public sealed unsafe class WinogradConvolution
         Correlate(dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
     }
 
+    /// <summary>
+    /// dw [O, C, r, r] += dL/dw for x [n, C, H, W] and dy = dL/dy [n, O, OH, OW]. The adjoint of the forward in the
+    /// Winograd domain: dU_ξ [O, C] = sum over tiles of (A dY Aᵀ)_ξ (Bᵀ d B)_ξ, 36 GEMMs with the tiles as their
+    /// inner dimension, then dw += Gᵀ dU G.
+    /// </summary>
+    public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
+    {
+        Check("x", x.Length, n, Channels, Height, Width);
+        Check("dy", dy.Length, n, Filters, OutH, OutW);
+        CheckWeight(dw.Length);
+        var du = Grow(ref _du, 36 * Filters * Channels);
+        du.Clear();
+        // Only read in gradient mode.
+        var dyRead = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy), dy.Length);
+        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
+        WinogradTransforms.FiltersAdjoint(du, Filters, Channels, Kernel, dw);
+    }
+
     // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with
     // u the transformed w; channels and filters are the GEMMs' k and m. Per block of images: input transform, 36
     // GEMMs, output transform; the transforms run as chunks of channels (filters), see Execute.
+    // With gradient: y is read as dL/dy and u receives dU += (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ summed over tiles.
     private void Correlate(ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
-        ReadOnlySpan<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y)
+        Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false)
     {
         var p = new Pass { Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
         p.M = Kernel == 5 ? 2 : 4;
@@ -97,7 +116,7 @@ public sealed unsafe class WinogradConvolution
         p.Rows = p.M * (p.TilesH - 1) + 6;
         int block = Math.Clamp(BlockBudget / (36 * (channels + filters) * tiles), 1, Math.Max(1, n));
         int chunks = Math.Min(Math.Max(channels, filters), ChunksPerThread * Engine.Threads);
-        int paddedSize = p.Rows * p.M * p.Len;
+        int paddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
         var padded = Grow(ref _padded, chunks * paddedSize);
         fixed (float* px = x, py = y, pb = bias, pp = padded)
         {
@@ -106,7 +125,7 @@ public sealed unsafe class WinogradConvolution
             p.Bias = pb;
             p.Padded = pp;
             p.PaddedSize = paddedSize;
-            for (int c = 0; c < chunks; c++) WinogradTransforms.ClearPadded(pp + c * paddedSize, p.M, p.Rows, p.Len);
+            for (int c = 0; c < chunks; c++) WinogradTransforms.ClearPadded(pp + c * paddedSize, p.M, 2 * p.Rows, p.Len);
             for (int n0 = 0; n0 < n; n0 += block)
             {
                 (p.N0, p.Count) = (n0, Math.Min(block, n - n0));
@@ -121,6 +140,14 @@ public sealed unsafe class WinogradConvolution
                     p.V = pv;
                     p.Mt = pm;
                     Run(ref p, Pass.Input, Math.Min(channels, chunks));
+                    if (gradient)
+                    {
+                        Run(ref p, Pass.Gradient, Math.Min(filters, chunks));
+                        for (int xi = 0; xi < 36; xi++)
+                            Gemm.Multiply(false, true, filters, channels, q, 1f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride,
+                                v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 1f, u.Slice(xi * filters * channels, filters * channels), channels);
+                        continue;
+                    }
                     for (int xi = 0; xi < 36; xi++)
                         Gemm.Multiply(false, false, filters, q, channels, 1f, u.Slice(xi * filters * channels, filters * channels), channels,
                             v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 0f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride);
@@ -162,6 +189,19 @@ public sealed unsafe class WinogradConvolution
             return;
         }
         int outPlane = p.OutH * p.OutW;
+        if (p.Phase == Pass.Gradient)
+        {
+            float* padded = p.Padded + (long)chunk * p.PaddedSize + p.PaddedSize / 2;
+            for (int o = chunk * p.Filters / p.Chunks, end = (chunk + 1) * p.Filters / p.Chunks; o < end; o++)
+                for (int i = 0; i < p.Count; i++)
+                {
+                    WinogradTransforms.Pad(p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane, p.OutH, p.OutW, 0, 0, p.M, p.M * p.TilesH, p.Len, padded);
+                    float* dst = p.Mt + (long)o * stride + i * tiles;
+                    if (p.M == 2) WinogradTransforms.OutputGradient<WinogradTransforms.Tile2>(padded, p.Len, p.TilesH, p.TilesW, dst, p.Ld);
+                    else WinogradTransforms.OutputGradient<WinogradTransforms.Tile4>(padded, p.Len, p.TilesH, p.TilesW, dst, p.Ld);
+                }
+            return;
+        }
         for (int o = chunk * p.Filters / p.Chunks, end = (chunk + 1) * p.Filters / p.Chunks; o < end; o++)
         {
             float b = p.Bias == null ? 0f : p.Bias[o];
@@ -177,7 +217,7 @@ public sealed unsafe class WinogradConvolution
     /// <summary>Geometry and pinned buffers of the block being transformed.</summary>
     private struct Pass
     {
-        public const int Input = 0, Output = 1;
+        public const int Input = 0, Output = 1, Gradient = 2;
         public int Phase, Chunks, N0, Count;
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;

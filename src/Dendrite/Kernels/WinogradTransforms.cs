@@ -156,6 +156,63 @@ internal static unsafe class WinogradTransforms
     }
 
     /// <summary>
+    /// A dY Aᵀ of every m x m tile of one output-gradient plane, padded by <see cref="Pad"/> with no offset: the
+    /// adjoint of the output transform, for the weight gradient dU_ξ = sum over tiles of (A dY Aᵀ)_ξ (Bᵀ d B)_ξ.
+    /// Value ξ of tile (ty, tx) goes to g[ξ * xiStride + ty * tilesW + tx]; stores spill like <see cref="Input"/>'s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void OutputGradient<TTile>(float* padded, int len, int tilesH, int tilesW, float* g, long xiStride)
+        where TTile : struct, ITile
+    {
+        int m = TTile.M, rowStride = m * len;
+        V* u = stackalloc V[16];
+        V* s = stackalloc V[6 * 4];
+        V* o = stackalloc V[6];
+        for (int ty = 0; ty < tilesH; ty++)
+            for (int tx = 0; tx < tilesW; tx += Lanes)
+            {
+                // u[m*a + b] = dY(m*ty + a, m*(tx + lane) + b); then along b: s[6a + ξc]; then along a.
+                for (int a = 0; a < m; a++)
+                    for (int b = 0; b < m; b++) u[m * a + b] = Vector256.Load(padded + (long)(m * ty + a) * rowStride + b * len + tx);
+                for (int a = 0; a < m; a++) TTile.A(u + m * a, 1, s + 6 * a, 1);
+                float* dst = g + ty * tilesW + tx;
+                for (int c = 0; c < 6; c++)
+                {
+                    TTile.A(s + c, 6, o, 1);
+                    for (int r = 0; r < 6; r++) o[r].Store(dst + (6 * r + c) * xiStride);
+                }
+            }
+    }
+
+    /// <summary>dw[o, i] += Gᵀ du[ξ, o, i] G for every filter: the adjoint of <see cref="Filters"/> (forward orientation), in double.</summary>
+    public static void FiltersAdjoint(ReadOnlySpan<float> du, int outChannels, int inChannels, int r, Span<float> dw)
+    {
+        int pairs = outChannels * inChannels, area = r * r;
+        var g = WinogradMatrices.For(r).G;
+        Span<double> d = stackalloc double[36];
+        Span<double> t = stackalloc double[6 * 5];
+        for (int f = 0; f < pairs; f++)
+        {
+            for (int xi = 0; xi < 36; xi++) d[xi] = du[xi * pairs + f];
+            for (int i = 0; i < r; i++)
+                for (int c = 0; c < 6; c++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < 6; k++) sum += g[k, i] * d[6 * k + c];
+                    t[6 * i + c] = sum;
+                }
+            var dst = dw.Slice(f * area, area);
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++)
+                {
+                    double sum = 0;
+                    for (int c = 0; c < 6; c++) sum += t[6 * i + c] * g[c, j];
+                    dst[i * r + j] += (float)sum;
+                }
+        }
+    }
+
+    /// <summary>
     /// U = G g Gᵀ of every r x r filter of w [outChannels, inChannels, r, r]. Forward: u[ξ, o, i] (the GEMM's
     /// [outChannels, inChannels] operand). Backward-data (<paramref name="rotate"/>): the filters turned by 180
     /// degrees and u[ξ, i, o], the weights of dx = dy ⋆ rot(w)ᵀ. Vectorised over 8 neighbouring columns of u
@@ -276,12 +333,27 @@ internal static unsafe class WinogradTransforms
 
         /// <summary>dst[m * lane + col] = r[col][lane] + bias: m vectors of columns into Lanes * m contiguous floats.</summary>
         static abstract void Interleave(V* r, V bias, float* dst);
+
+        /// <summary>A (6 x m, the transpose of Aᵀ) applied to m values u[0], u[stride], ...; output i goes to t[i * tStride].</summary>
+        static abstract void A(V* u, int stride, V* t, int tStride);
     }
 
     /// <summary>F(2x2, 5x5): Aᵀ = WinogradMatrices.AT2.</summary>
     public struct Tile2 : ITile
     {
         public static int M => 2;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void A(V* u, int stride, V* t, int tStride)
+        {
+            V u0 = u[0], u1 = u[stride];
+            t[0] = u0;
+            t[tStride] = u0 + u1;
+            t[2 * tStride] = u0 - u1;
+            t[3 * tStride] = Fma(Vector256.Create(2f), u1, u0);
+            t[4 * tStride] = Fma(Vector256.Create(-2f), u1, u0);
+            t[5 * tStride] = u1;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void ATransform(V m0, V m1, V m2, V m3, V m4, V m5, V* t, int stride)
@@ -313,6 +385,19 @@ internal static unsafe class WinogradTransforms
     public struct Tile4 : ITile
     {
         public static int M => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void A(V* u, int stride, V* t, int tStride)
+        {
+            V u0 = u[0], u1 = u[stride], u2 = u[2 * stride], u3 = u[3 * stride];
+            V even = u0 + u2, odd = u1 + u3, even2 = Fma(Vector256.Create(4f), u2, u0), odd2 = Fma(Vector256.Create(8f), u3, u1 + u1);
+            t[0] = u0;
+            t[tStride] = even + odd;
+            t[2 * tStride] = even - odd;
+            t[3 * tStride] = even2 + odd2;
+            t[4 * tStride] = even2 - odd2;
+            t[5 * tStride] = u3;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void ATransform(V m0, V m1, V m2, V m3, V m4, V m5, V* t, int stride)

@@ -109,6 +109,53 @@ public class WinogradTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 6)]
+    [InlineData(3, 7)]
+    public void Weight_gradient_matches_the_direct_sum_and_accumulates(int r, ulong seed)
+    {
+        var rng = new Rng(seed);
+        for (int trial = 0; trial < 30; trial++)
+        {
+            var s = RandomShape(rng, r);
+            var conv = new WinogradConvolution(s.C, s.H, s.W, s.O, r, s.PadTop, s.PadLeft, s.OutH, s.OutW);
+            var x = TestData.Random(rng, s.N, s.C, s.H, s.W).Span.ToArray();
+            var dy = TestData.Random(rng, s.N, s.O, s.OutH, s.OutW).Span.ToArray();
+            var start = TestData.Random(rng, s.O, s.C, r, r).Span.ToArray();
+            var dw = (float[])start.Clone();
+            conv.WeightGradient(x, dy, s.N, dw);
+            // dw[o, c, i, j] - start = sum over b, oy, ox of dy[b, o, oy, ox] x[b, c, oy - padTop + i, ox - padLeft + j];
+            // the tolerance scale is the filter's largest sum of |terms| (all taps share the transformed tiles).
+            var sum = new double[r * r];
+            var abs = new double[r * r];
+            for (int o = 0; o < s.O; o++)
+                for (int c = 0; c < s.C; c++)
+                {
+                    Array.Clear(sum);
+                    Array.Clear(abs);
+                    for (int tap = 0; tap < r * r; tap++)
+                        for (int b = 0; b < s.N; b++)
+                            for (int oy = 0; oy < s.OutH; oy++)
+                                for (int ox = 0; ox < s.OutW; ox++)
+                                {
+                                    int iy = oy - s.PadTop + tap / r, ix = ox - s.PadLeft + tap % r;
+                                    if (iy < 0 || iy >= s.H || ix < 0 || ix >= s.W) continue;
+                                    double term = (double)dy[((b * s.O + o) * s.OutH + oy) * s.OutW + ox] * x[((b * s.C + c) * s.H + iy) * s.W + ix];
+                                    sum[tap] += term;
+                                    abs[tap] += Math.Abs(term);
+                                }
+                    double scale = abs.Max();
+                    for (int tap = 0; tap < r * r; tap++)
+                    {
+                        int at = (o * s.C + c) * r * r + tap;
+                        double got = dw[at] - (double)start[at];
+                        Assert.True(Math.Abs(got - sum[tap]) <= 1e-4 * scale + 2e-7 * Math.Abs(start[at]),
+                            $"{s} dw[{o}, {c}, tap {tap}]: {got} vs {sum[tap]:G9} (sum of |terms| {abs[tap]:G3}, filter's largest {scale:G3})");
+                    }
+                }
+        }
+    }
+
     [Fact]
     public void Blocks_of_images_give_the_same_result_as_one_block()
     {
