@@ -6,7 +6,8 @@ namespace Dendrite.Kernels;
 /// 36 multiplies per tile instead of 100 (5x5) or 144 (3x3). Summed over channels, the elementwise products become
 /// 36 GEMMs M_ξ [O, tiles] = U_ξ [O, C] x V_ξ [C, tiles], one per tile element ξ, with the tiles of a block of
 /// images side by side. Forward: y = w ⋆ x + b. Backward-data: dx = dy ⋆ rot180(w)ᵀ, the same machinery with the
-/// turned, transposed filters and padding r - 1 - pad. Owns its buffers: no allocation once they have grown.
+/// turned, transposed filters and padding r - 1 - pad. Weight gradient: the adjoint, dU_ξ = sum over tiles of
+/// (A dY Aᵀ)_ξ (Bᵀ d B)_ξ and dw += Gᵀ dU G. Owns its buffers: no allocation once they have grown.
 /// </summary>
 public sealed unsafe class WinogradConvolution
 {
@@ -61,7 +62,7 @@ public sealed unsafe class WinogradConvolution
     /// <summary>
     /// Most floats the transformed tiles V and products M of one block of images may take (8 MB). Measured on the
     /// cnn's conv2 with the packed GEMM, one thread: 1 image per block 8.2 ms (the 49-column GEMMs are slow),
-    /// 5 images 4.9 ms, 11 images 4.5 ms, 23 images 7.3 ms (V and M fall out of the caches).
+    /// 5 images 4.9 ms, 11 images 4.5 ms, 23 images 7.3 ms (V and M fall out of the caches; [36, C, ld] layout).
     /// </summary>
     internal static int BlockBudget { get; set; } = 2 << 20;
 
@@ -73,7 +74,7 @@ public sealed unsafe class WinogradConvolution
         CheckWeight(weight.Length);
         if (!bias.IsEmpty && bias.Length != Filters) throw new ArgumentException($"winograd: bias has {bias.Length} values, expected {Filters}");
         var u = Grow(ref _u, 36 * Filters * Channels);
-        WinogradTransforms.Filters(weight, Filters, Channels, Kernel, rotate: false, u);
+        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
         Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y);
     }
 
@@ -84,7 +85,7 @@ public sealed unsafe class WinogradConvolution
         Check("dx", dx.Length, n, Channels, Height, Width);
         CheckWeight(weight.Length);
         var u = Grow(ref _uBack, 36 * Filters * Channels);
-        WinogradTransforms.Filters(weight, Filters, Channels, Kernel, rotate: true, u);
+        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: true, u);
         int back = Kernel - 1;
         Correlate(dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
     }
@@ -104,7 +105,7 @@ public sealed unsafe class WinogradConvolution
         // Only read in gradient mode.
         var dyRead = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy), dy.Length);
         Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
-        WinogradTransforms.FiltersAdjoint(du, Filters, Channels, Kernel, dw);
+        WinogradFilters.Adjoint(du, Filters, Channels, Kernel, dw);
     }
 
     // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with

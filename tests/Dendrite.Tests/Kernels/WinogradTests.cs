@@ -45,8 +45,8 @@ public class WinogradTests
         var w = TestData.Random(rng, outC, inC, r, r).Span.ToArray();
         var u = new float[36 * outC * inC];
         var uBack = new float[36 * outC * inC];
-        WinogradTransforms.Filters(w, outC, inC, r, rotate: false, u);
-        WinogradTransforms.Filters(w, outC, inC, r, rotate: true, uBack);
+        WinogradFilters.Transform(w, outC, inC, r, rotate: false, u);
+        WinogradFilters.Transform(w, outC, inC, r, rotate: true, uBack);
         var g = ToDouble(WinogradMatrices.For(r).G);
         for (int o = 0; o < outC; o++)
             for (int i = 0; i < inC; i++)
