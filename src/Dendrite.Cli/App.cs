@@ -18,7 +18,8 @@ public static class App
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"dendrite: {parsed.Errors[0].Message}");
+            // All of them, on one line: for "dendrite fly" the first is only "Required command was not provided."
+            Console.Error.WriteLine($"dendrite: {string.Join(" ", parsed.Errors.Select(e => e.Message))}");
             return BadInput;
         }
         return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
@@ -30,6 +31,11 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        MakeDataCommand.Create(),
+        PlotCommand.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
+        ExportCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>
