@@ -1,6 +1,6 @@
 using Dendrite.Kernels;
 
-namespace Dendrite.Tests.Kernels;
+namespace Dendrite.Tests.KernelTests; // not .Kernels: that would hide Dendrite.Kernels from the other tests
 
 public class WinogradTests
 {
