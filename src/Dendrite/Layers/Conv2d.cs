@@ -16,6 +16,7 @@ public sealed class Conv2d : Layer
     private Tensor? _x, _y, _dx;
     private float[] _col = [], _product = [];
     private bool _colHoldsBatch;
+    private WinogradConvolution? _winograd;
 
     public Conv2d(int filters, int kernelH, int kernelW, int stride = 1, int padH = 0, int padW = 0, int dilation = 1,
         bool bias = true, bool samePadding = false, Initializer init = Initializer.He)
@@ -93,8 +94,17 @@ public sealed class Conv2d : Layer
         Initialization.Fill(Init, weight.Span, fanIn: _rows, fanOut: Filters * KernelH * KernelW, rng);
         _weight = new Parameter("weight", weight);
         _bias = HasBias ? new Parameter("bias", new Tensor(Filters)) { Decays = false } : null;
+        _winograd = WinogradConvolution.Supports(KernelH, KernelW, Stride, Dilation)
+            ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
         return [Filters, _g.OutH, _g.OutW];
     }
+
+    /// <summary>null: Winograd where <see cref="WinogradConvolution"/>'s measured rules say it is faster; true or false forces it on (where supported) or off.</summary>
+    internal bool? UseWinograd { get; set; }
+
+    private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters));
+    private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
+    private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
 
     public override Tensor Forward(Tensor x, bool training)
     {
@@ -103,6 +113,12 @@ public sealed class Conv2d : Layer
         int n = x[0], plane = _g.OutPlane, group = ImagesPerGemm(n);
         var y = Tensor.Ensure(ref _y, n, OutputShape);
         var w = Weight.Value.Span;
+        if (WinogradForward)
+        {
+            _winograd!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span);
+            _colHoldsBatch = false;
+            return y;
+        }
         for (int n0 = 0; n0 < n; n0 += group)
         {
             int count = Math.Min(group, n - n0), ld = count * plane;
@@ -139,7 +155,8 @@ public sealed class Conv2d : Layer
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
         int n = x[0], plane = _g.OutPlane, group = ImagesPerGemm(n);
-        var dx = Tensor.Ensure(ref _dx, n, InputShape);
+        // The first learnable layer of a network skips dL/dx: nothing below it learns.
+        var dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, n, InputShape) : Tensor.Empty;
         var w = Weight.Value.Span;
         var dw = Weight.Grad.Span;
         if (_bias is not null)
@@ -147,6 +164,14 @@ public sealed class Conv2d : Layer
             var db = _bias.Grad.Span;
             for (int i = 0; i < n; i++)
                 for (int o = 0; o < Filters; o++) db[o] += TensorPrimitives.Sum(dy.Sample(i).Slice(o * plane, plane));
+        }
+        bool winograd = NeedsInputGradient && WinogradBackwardData;
+        if (winograd) _winograd!.BackwardData(dy.Span, n, w, dx.Span);
+        if ((winograd || !NeedsInputGradient) && WinogradWeightGradient)
+        {
+            _winograd!.WeightGradient(x.Span, dy.Span, n, dw);
+            _colHoldsBatch = false;
+            return dx;
         }
         for (int n0 = 0; n0 < n; n0 += group)
         {
@@ -164,6 +189,7 @@ public sealed class Conv2d : Layer
                         dy.Sample(n0 + i).Slice(o * plane, plane).CopyTo(dyGroup.Slice(o * ld + i * plane, plane));
             }
             Gemm.Multiply(false, true, Filters, _rows, ld, 1f, dyGroup, ld, col, ld, 1f, dw, _rows);
+            if (winograd || !NeedsInputGradient) continue;
             // dL/dcol overwrites the columns, which are no longer needed.
             Gemm.Multiply(true, false, _rows, ld, Filters, 1f, w, _rows, dyGroup, ld, 0f, col, ld);
             for (int i = 0; i < count; i++) Im2Col.ScatterAdd(col, ld, i * plane, Channels, _g, dx.Sample(n0 + i));
