@@ -32,7 +32,6 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     public Tensor RunningMean => _runningMean;
     public Tensor RunningVar => _runningVar;
 
-    public override IReadOnlyList<Parameter> Parameters => [Gamma, Beta];
     public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [("running_mean", _runningMean), ("running_var", _runningVar)];
 
     public override string Spec
@@ -53,6 +52,7 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         gamma.Span.Fill(1f);
         _gamma = new Parameter("weight", gamma) { Decays = false };
         _beta = new Parameter("bias", new Tensor(c)) { Decays = false };
+        Learns(_gamma, _beta);
         _runningMean = new Tensor(c);
         _runningVar = new Tensor(c);
         _runningVar.Span.Fill(1f);

@@ -55,7 +55,6 @@ public sealed class Conv2d : Layer
 
     public Parameter Weight => _weight ?? throw new InvalidOperationException($"{Label}: not built");
     public Parameter? Bias => _bias;
-    public override IReadOnlyList<Parameter> Parameters => _bias is null ? [Weight] : [Weight, _bias];
     public override long MultiplyAdds => (long)Filters * _g.OutPlane * _rows;
 
     /// <summary>
@@ -94,6 +93,7 @@ public sealed class Conv2d : Layer
         Initialization.Fill(Init, weight.Span, fanIn: _rows, fanOut: Filters * KernelH * KernelW, rng);
         _weight = new Parameter("weight", weight);
         _bias = HasBias ? new Parameter("bias", new Tensor(Filters)) { Decays = false } : null;
+        Learns(_bias is null ? [_weight] : [_weight, _bias]);
         _winograd = WinogradConvolution.Supports(KernelH, KernelW, Stride, Dilation)
             ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
         return [Filters, _g.OutH, _g.OutW];

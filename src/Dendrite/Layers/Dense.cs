@@ -29,7 +29,6 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         }
     }
 
-    public override IReadOnlyList<Parameter> Parameters => _bias is null ? [Weight] : [Weight, _bias];
     public override long MultiplyAdds => (long)Inputs * Units;
 
     protected override int[] OnBuild(int[] inputShape, Rng rng)
@@ -41,6 +40,7 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         Initialization.Fill(Init, w.Span, fanIn: inputs, fanOut: Units, rng);
         _weight = new Parameter("weight", w);
         _bias = HasBias ? new Parameter("bias", new Tensor(Units)) { Decays = false } : null;
+        Learns(_bias is null ? [_weight] : [_weight, _bias]);
         return [Units];
     }
 

@@ -23,8 +23,13 @@ public abstract class Layer
     public int[] InputShape => _inputShape ?? throw NotBuilt();
     public int[] OutputShape => _outputShape ?? throw NotBuilt();
 
-    /// <summary>Learnable tensors in a fixed order (no reflection): weight before bias.</summary>
-    public virtual IReadOnlyList<Parameter> Parameters => [];
+    /// <summary>Learnable tensors in a fixed order (no reflection): weight before bias. Set by the layer when it builds.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    private Parameter[] _parameters = [];
+
+    /// <summary>Declares the layer's learnable tensors, once, so reading <see cref="Parameters"/> allocates nothing.</summary>
+    protected void Learns(params Parameter[] parameters) => _parameters = parameters;
 
     /// <summary>Tensors that are saved with the model but not trained (e.g. batch norm running statistics).</summary>
     public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => [];

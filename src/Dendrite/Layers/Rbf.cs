@@ -47,7 +47,6 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         }
     }
 
-    public override IReadOnlyList<Parameter> Parameters => [Centres, LogWidth];
     public override long MultiplyAdds => (long)Inputs * Units;
 
     protected override int[] OnBuild(int[] inputShape, Rng rng)
@@ -57,6 +56,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         // Centres and widths are not pulled towards zero by weight decay: neither has a natural zero.
         _centres = new Parameter("centres", new Tensor(Units, inputShape[0])) { Decays = false };
         _logWidth = new Parameter("log_width", new Tensor(Units)) { Decays = false };
+        Learns(_centres, _logWidth);
         var c = new float[Units * inputShape[0]];
         rng.Normal(c, 1f);
         SetCentres(c, inputShape[0]);

@@ -56,6 +56,8 @@ public sealed class Sequential
             foreach (var p in _layers[i].Parameters) named.Add(($"{i}.{p.Name}", p));
         _named = [.. named];
         _parameters = [.. named.Select(n => n.Item2)];
+        int first = _layers.FindIndex(l => l.Parameters.Count > 0);
+        _firstLearnable = first < 0 ? _layers.Count : first;
         InputGradient = _inputGradient;
         return this;
     }
@@ -86,14 +88,10 @@ public sealed class Sequential
 
     private bool _inputGradient;
 
-    private int FirstLearnable
-    {
-        get
-        {
-            int i = _layers.FindIndex(l => l.Parameters.Count > 0);
-            return i < 0 ? _layers.Count : i;
-        }
-    }
+    // Index of the first layer with parameters (the layer count when none has): fixed when the network is built.
+    private int FirstLearnable => _firstLearnable;
+
+    private int _firstLearnable;
 
     /// <summary>
     /// Backpropagates dL/dy of layer <paramref name="last"/> (the final layer by default) down the network and
