@@ -30,6 +30,10 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        FiltersCommand.Create(),
+        ActivationsCommand.Create(),
+        PlotCommand.Create(),
+        ExplainCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>
