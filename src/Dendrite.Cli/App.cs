@@ -18,7 +18,8 @@ public static class App
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"dendrite: {parsed.Errors[0].Message}");
+            // All of them, on one line: for "dendrite fly" the first is only "Required command was not provided."
+            Console.Error.WriteLine($"dendrite: {string.Join(" ", parsed.Errors.Select(e => e.Message))}");
             return BadInput;
         }
         return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

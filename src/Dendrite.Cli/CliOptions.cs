@@ -57,6 +57,8 @@ public static class CliOptions
     /// <summary>Loads the IDX folder, or says how to get Fashion-MNIST when the default folder is missing.</summary>
     public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
     {
+        if (File.Exists(dir))
+            throw new UsageException($"--data: {dir} is a file; give the folder that holds the IDX files");
         if (!Directory.Exists(dir))
             throw new UsageException(dir == IdxDataset.DefaultDirectory
                 ? $"--data: {dir} does not exist; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist"

@@ -30,7 +30,8 @@ public sealed class IdxFile
             using Stream s = gz ? new GZipStream(file, CompressionMode.Decompress) : file;
             return Read(s, path, expectedDims, info.Length, gz);
         }
-        catch (InvalidDataException) { throw; }
+        // GZipStream's own errors (not gzip, corrupt deflate) do not name the file.
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal)) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         catch (FileNotFoundException) { throw; }
         catch (IOException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         catch (UnauthorizedAccessException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Dendrite;
 
 /// <summary>
@@ -21,7 +23,24 @@ public class Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 =
         float c1 = 1f / (1f - MathF.Pow(Beta1, Steps));
         float c2 = 1f / (1f - MathF.Pow(Beta2, Steps));
         float b1 = Beta1, b2 = Beta2, eps = Epsilon;
-        for (int i = 0; i < w.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Vectorised: the scalar loop took about half of an MLP training step once the GEMM was fast.
+            var vb1 = new Vector<float>(b1); var vb2 = new Vector<float>(b2);
+            var va1 = new Vector<float>(1 - b1); var va2 = new Vector<float>(1 - b2);
+            var vc1 = new Vector<float>(lr * c1); var vc2 = new Vector<float>(c2); var veps = new Vector<float>(eps);
+            for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var gi = new Vector<float>(g[i..]);
+                var mi = vb1 * new Vector<float>(m[i..]) + va1 * gi;
+                var vi = vb2 * new Vector<float>(v[i..]) + va2 * gi * gi;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                (new Vector<float>(w[i..]) - vc1 * mi / (Vector.SquareRoot(vi * vc2) + veps)).CopyTo(w[i..]);
+            }
+        }
+        for (; i < w.Length; i++)
         {
             float gi = g[i];
             m[i] = b1 * m[i] + (1 - b1) * gi;

@@ -64,6 +64,8 @@ public sealed class Trainer
             float trainLoss = TrainEpoch(loader, epoch);
             double seconds = clock.Elapsed.TotalSeconds;
             var eval = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(test);
+            // The last step's update is only seen here: weights that went bad make the test loss non-finite.
+            if (test is not null && !float.IsFinite(eval.Loss)) throw new TrainingDivergedException(epoch, loader.BatchCount, eval.Loss);
             var m = new EpochMetrics(epoch, trainLoss, eval.Loss, eval.Accuracy,
                 loader.Data.Count / seconds, clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
             history.Add(m);

@@ -1,0 +1,136 @@
+namespace Dendrite.Tests.Losses;
+
+public class LossTests
+{
+    [Fact]
+    public void Mse_gradient_matches_finite_differences()
+    {
+        var rng = new Rng(21);
+        TestData.AssertGradients([GradientCheck.CheckLoss(new MeanSquaredError(), TestData.Random(rng, 4, 3), TestData.Random(rng, 4, 3), rng)]);
+    }
+
+    [Fact]
+    public void Cross_entropy_gradient_matches_finite_differences()
+    {
+        var rng = new Rng(22);
+        var logits = TestData.Random(rng, -3f, 3f, 4, 5);
+        TestData.AssertGradients([GradientCheck.CheckLoss(new SoftmaxCrossEntropy(), logits, TestData.OneHot(rng, 4, 5), rng)]);
+    }
+
+    [Fact]
+    public void Cross_entropy_gradient_matches_finite_differences_for_soft_targets()
+    {
+        var rng = new Rng(23);
+        var target = TestData.Random(rng, 0f, 1f, 3, 4);
+        Kernels.Elementwise.SoftmaxRows(target.Span, target.Span, 3);
+        TestData.AssertGradients([GradientCheck.CheckLoss(new SoftmaxCrossEntropy(), TestData.Random(rng, 3, 4), target, rng)]);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_gradient_matches_finite_differences()
+    {
+        var rng = new Rng(24);
+        var p = TestData.Random(rng, 0.05f, 0.95f, 4, 3);
+        var y = TestData.Random(rng, 0f, 1f, 4, 3);
+        for (int i = 0; i < 6; i++) y.Span[i] = MathF.Round(y.Span[i]);
+        TestData.AssertGradients([GradientCheck.CheckLoss(new BinaryCrossEntropy(), p, y, rng)]);
+    }
+
+    [Fact]
+    public void Mse_is_half_the_squared_error_per_sample_averaged_over_the_batch()
+    {
+        // sample 1: 1/2 (1^2 + 0^2) = 0.5; sample 2: 1/2 (0^2 + 2^2) = 2; mean 1.25.
+        var p = new Tensor([1f, 2f, 3f, 4f], 2, 2);
+        var y = new Tensor([0f, 2f, 3f, 6f], 2, 2);
+        var g = new Tensor(2, 2);
+        Assert.Equal(1.25, new MeanSquaredError().Compute(p, y, g), 12);
+        Assert.Equal([0.5f, 0f, 0f, -1f], g.Span.ToArray()); // (yhat - y) / N
+    }
+
+    [Fact]
+    public void Cross_entropy_of_known_logits()
+    {
+        // -log softmax([1, 2, 3])_2 = 0.4076059644; -log softmax([0, 0, 0])_0 = log 3 = 1.0986122887.
+        var z = new Tensor([1f, 2f, 3f, 0f, 0f, 0f], 2, 3);
+        var y = new Tensor([0f, 0f, 1f, 1f, 0f, 0f], 2, 3);
+        var g = new Tensor(2, 3);
+        Assert.Equal((0.4076059644 + 1.0986122887) / 2, new SoftmaxCrossEntropy().Compute(z, y, g), 6);
+        TestData.AssertClose(
+            [0.0900306f / 2, 0.2447285f / 2, (0.6652410f - 1) / 2, (1 / 3f - 1) / 2, 1 / 6f, 1 / 6f], g.Span, 1e-6f);
+    }
+
+    [Fact]
+    public void Cross_entropy_is_finite_for_huge_logits()
+    {
+        var z = new Tensor([1e4f, 0f, -1e4f, 1e4f, 0f, -1e4f], 2, 3);
+        var y = new Tensor([1f, 0f, 0f, 0f, 1f, 0f], 2, 3);
+        var g = new Tensor(2, 3);
+        double loss = new SoftmaxCrossEntropy().Compute(z, y, g);
+        Assert.Equal((0 + 1e4) / 2, loss, 3); // right class: 0; wrong class by 1e4: 1e4
+        Assert.Equal([0f, 0f, 0f, 0.5f, -0.5f, 0f], g.Span.ToArray());
+    }
+
+    [Fact]
+    public void Fused_gradient_is_softmax_minus_target_over_batch()
+    {
+        var rng = new Rng(25);
+        var z = TestData.Random(rng, -4f, 4f, 5, 7);
+        var y = TestData.OneHot(rng, 5, 7);
+        var g = new Tensor(5, 7);
+        new SoftmaxCrossEntropy().Compute(z, y, g);
+        var expected = new float[35];
+        Kernels.Elementwise.SoftmaxRows(z.Span, expected, 5);
+        for (int i = 0; i < 35; i++) expected[i] = (expected[i] - y.Span[i]) / 5;
+        TestData.AssertClose(expected, g.Span, 1e-6f);
+    }
+
+    [Fact]
+    public void Fused_gradient_equals_softmax_backward_of_the_unfused_cross_entropy()
+    {
+        // The unfused route: L = -mean sum y log p with p = softmax(z), dL/dp = -y / p / N, through Softmax.Backward.
+        var rng = new Rng(26);
+        int n = 3, k = 4;
+        var z = TestData.Random(rng, -2f, 2f, n, k);
+        var y = TestData.OneHot(rng, n, k);
+        var softmax = new Softmax();
+        softmax.Build([k], rng);
+        var p = softmax.Forward(z, training: true);
+        var dp = new Tensor(n, k);
+        for (int i = 0; i < n * k; i++) dp.Span[i] = -y.Span[i] / p.Span[i] / n;
+        var unfused = softmax.Backward(dp);
+        var fused = new Tensor(n, k);
+        new SoftmaxCrossEntropy().Compute(z, y, fused);
+        TestData.AssertClose(fused.Span, unfused.Span, 1e-5f);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_of_known_probabilities()
+    {
+        // -(log 0.9 + log 0.8) = 0.3285040670; -(log 0.6 + log 0.5) = 1.2039728043.
+        var p = new Tensor([0.9f, 0.2f, 0.6f, 0.5f], 2, 2);
+        var y = new Tensor([1f, 0f, 1f, 0f], 2, 2);
+        var g = new Tensor(2, 2);
+        Assert.Equal((0.3285040670 + 1.2039728043) / 2, new BinaryCrossEntropy().Compute(p, y, g), 6);
+        // (p - y) / (p (1 - p)) / N
+        TestData.AssertClose([-1f / 0.9f / 2, 1f / 0.8f / 2, -1f / 0.6f / 2, 1f / 0.5f / 2], g.Span, 1e-5f);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_stays_finite_at_certain_wrong_answers()
+    {
+        var p = new Tensor([0f, 1f], 1, 2);
+        var y = new Tensor([1f, 0f], 1, 2);
+        var g = new Tensor(1, 2);
+        double loss = new BinaryCrossEntropy().Compute(p, y, g);
+        Assert.InRange(loss, 30, 33); // p clamped to [1e-7, 1 - 1e-7]: about -2 log 1e-7 = 32.2
+        Assert.All(g.Span.ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Mismatched_shapes_name_both()
+    {
+        var e = Assert.Throws<ShapeException>(() => new MeanSquaredError().Compute(new Tensor(2, 3), new Tensor(2, 4), null));
+        Assert.Contains("[2, 3]", e.Message);
+        Assert.Contains("[2, 4]", e.Message);
+    }
+}
