@@ -21,11 +21,12 @@ public static class TrainCommand
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
+        var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var command = new Command("train", "train a model and report test accuracy per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
         };
         command.SetAction(r =>
         {
@@ -44,6 +45,7 @@ public static class TrainCommand
                 Seed = r.GetValue(seed),
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
                 Metrics = r.GetValue(metrics),
+                Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
             };

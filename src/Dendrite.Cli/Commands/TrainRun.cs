@@ -18,6 +18,7 @@ public static class TrainRun
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
         var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
+        var report = TrainReport.Open(s, net, test);
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
@@ -27,6 +28,7 @@ public static class TrainRun
             Console.WriteLine($"epoch {m.Epoch}/{s.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
+            report?.EpochEnded(m);
         };
         IReadOnlyList<EpochMetrics> history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
             ? trainer.Fit(loader, test, s.Epochs)

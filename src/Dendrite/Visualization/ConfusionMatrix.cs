@@ -69,7 +69,7 @@ public sealed class ConfusionMatrix
         using var small = Drawing.Font(11);
         int labelWidth = (int)Names.Max(n => font.MeasureText(n)) + 40;
         int left = labelWidth + 30, top = 50, rightLabel = 80;
-        int width = left + Classes * Cell + rightLabel, height = top + Classes * Cell + 40 + labelWidth / 2;
+        int width = left + Classes * Cell + rightLabel, height = top + Classes * Cell + 52;
         var bitmap = Drawing.NewBitmap(width, height, Drawing.Background);
         using var canvas = new SKCanvas(bitmap);
         using var fill = new SKPaint();

@@ -59,6 +59,7 @@ public static class TrainingCurves
         plot.YLabel(yLabel, 13);
         plot.Legend.FontSize = 11;
         plot.ShowLegend();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.AutoScale();
     }
 

@@ -52,7 +52,7 @@ public sealed class TrainingReport
             table {"{"} border-collapse: collapse; margin: 0.5em 0; {"}"}
             td, th {"{"} border: 1px solid #ccc; padding: 2px 8px; text-align: left; {"}"}
             td.n {"{"} text-align: right; {"}"}
-            pre {"{"} background: #f6f6f6; padding: 0.6em; overflow-x: auto; {"}"}
+            pre {"{"} background: #f6f6f6; padding: 0.6em; white-space: pre-wrap; {"}"}
             img {"{"} max-width: 100%; border: 1px solid #ddd; {"}"}
             figure {"{"} display: inline-block; margin: 0.5em 1em 0.5em 0; vertical-align: top; {"}"}
             </style></head><body>
