@@ -42,8 +42,9 @@ public static class TrainingCurves
                 a.LineWidth = 2;
             }
         }
-        Style(loss, "loss per epoch", "loss");
-        Style(accuracy, "test accuracy per epoch", "accuracy (%)");
+        // Losses fall and accuracy rises, so these corners are usually empty.
+        Style(loss, "loss per epoch", "loss", ScottPlot.Alignment.UpperRight);
+        Style(accuracy, "test accuracy per epoch", "accuracy (%)", ScottPlot.Alignment.LowerRight);
         var bitmap = Drawing.NewBitmap(2 * PanelWidth, PanelHeight, Drawing.Background);
         using var canvas = new SKCanvas(bitmap);
         Drawing.Chart(canvas, loss, 0, 0, PanelWidth, PanelHeight);
@@ -52,8 +53,9 @@ public static class TrainingCurves
         return bitmap;
     }
 
-    private static void Style(ScottPlot.Plot plot, string title, string yLabel)
+    private static void Style(ScottPlot.Plot plot, string title, string yLabel, ScottPlot.Alignment legend)
     {
+        plot.Legend.Alignment = legend;
         plot.Title(title, 15);
         plot.XLabel("epoch", 13);
         plot.YLabel(yLabel, 13);
