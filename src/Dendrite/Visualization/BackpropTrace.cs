@@ -160,7 +160,8 @@ public sealed class BackpropTrace
     private static string Head(Values v) =>
         string.Join(" ", v.Head.Select(G)) + (Tensor.Volume(v.Shape) > v.Head.Length ? " ..." : "");
 
-    private static string G(double v) => v.ToString(Math.Abs(v) is > 0 and (< 1e-3 or >= 1e4) ? "0.00e+0" : "0.0000", CultureInfo.InvariantCulture);
+    // v + 0.0 turns -0 into +0, so a ReLU's zeroed gradient prints as 0.0000, not -0.0000.
+    private static string G(double v) => (v + 0.0).ToString(Math.Abs(v) is > 0 and (< 1e-3 or >= 1e4) ? "0.00e+0" : "0.0000", CultureInfo.InvariantCulture);
 
     private static string G(float v) => G((double)v);
 }
