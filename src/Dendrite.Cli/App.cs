@@ -31,9 +31,13 @@ public static class App
         SummaryCommand.Create(),
         GradcheckCommand.Create(),
         BenchCommand.Create(),
+        MakeDataCommand.Create(),
+        PlotCommand.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
+        ExportCommand.Create(),
         FiltersCommand.Create(),
         ActivationsCommand.Create(),
-        PlotCommand.Create(),
         ExplainCommand.Create(),
     ];
 

@@ -12,6 +12,12 @@ public static class CliOptions
         DefaultValueFactory = _ => fallback,
     };
 
+    public static Option<string> ModelFile() => new("--model", "-m")
+    {
+        Description = "a model file written by train --out (or a checkpoint file)",
+        Required = true,
+    };
+
     public static Option<string> Data() => new("--data")
     {
         Description = "folder with train/t10k IDX files (optionally .gz)",

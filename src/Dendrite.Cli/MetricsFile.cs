@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -42,6 +43,8 @@ public sealed class MetricsFile : IDisposable
             ["seconds"] = Math.Round(m.Seconds, 3),
             ["learning_rate"] = m.LearningRate,
         };
+        // Six significant digits, not six decimals: a regression error can be far below 1e-6.
+        foreach (var (name, value) in m.Extra ?? new Dictionary<string, double>()) line[name] = double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         _writer.WriteLine(JsonSerializer.Serialize(line, Json));
         _writer.Flush();
     }

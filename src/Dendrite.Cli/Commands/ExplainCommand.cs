@@ -8,10 +8,14 @@ public static class ExplainCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model();
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "a model file written by train --out, or a preset/spec (fresh weights)",
+            DefaultValueFactory = _ => "mlp",
+        };
         var data = CliOptions.Data();
         var index = new Option<int>("--index") { Description = "which test image (0-based)", DefaultValueFactory = _ => 0 };
-        var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
+        var loss = new Option<string?>("--loss") { Description = "cross-entropy, mse or bce (default: the model file's, else cross-entropy)" };
         var seed = CliOptions.Seed();
         var command = new Command("explain", "follow one sample through the forward and the backward pass, layer by layer")
         {
@@ -19,16 +23,24 @@ public static class ExplainCommand
         };
         command.SetAction(r =>
         {
-            var lossFunction = Choices.Loss(r.GetValue(loss)!.ToLowerInvariant());
+            var name = r.GetValue(model)!;
             var dir = r.GetValue(data)!;
-            var (_, test) = CliOptions.LoadData(dir);
             int i = r.GetValue(index);
-            if (i < 0 || i >= test.Count) throw new UsageException($"--index: {i} is outside the {test.Count} test images (0 to {test.Count - 1})");
-            var net = ModelSource.Open(r.GetValue(model)!, test.SampleShape, test.Classes, r.GetValue(seed));
-            var trace = BackpropTrace.Run(net, lossFunction, test.Sample(i), test.Labels[i]);
-            Console.WriteLine($"{net.Spec} ({net.ParameterCount:N0} parameters) on test image {i} of {dir}");
+            var lossName = r.GetValue(loss)?.ToLowerInvariant();
+            var chosen = lossName is null ? null : Choices.Loss(lossName);
+            ModelSource source;
+            if (ModelSource.IsFile(name)) source = ModelSource.Open(name, [], 0, 0);
+            else
+            {
+                if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
+                var test = IdxDataset.LoadTest(dir);
+                source = ModelSource.Open(name, test.SampleShape, test.Classes, r.GetValue(seed), chosen, test.ClassNames);
+            }
+            var (sample, label, _) = source.TestSample(dir, i);
+            var trace = BackpropTrace.Run(source.Net, chosen ?? source.Metadata.CreateLoss(), sample, label);
+            Console.WriteLine($"{source.Net.Spec} ({source.Net.ParameterCount:N0} parameters), {source.Name}, on test image {i} of {dir}");
             Console.WriteLine();
-            Console.Write(trace.ToText(test.ClassNames));
+            Console.Write(trace.ToText(source.Metadata.ClassNames));
             return 0;
         });
         return command;

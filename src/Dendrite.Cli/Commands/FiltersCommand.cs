@@ -8,7 +8,11 @@ public static class FiltersCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model("cnn");
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "a model file written by train --out, or a preset/spec (fresh, untrained weights)",
+            Required = true,
+        };
         var layer = new Option<int?>("--layer") { Description = "the convolution's position as summary numbers it (default: the first convolution)" };
         var output = new Option<string>("--out", "-o") { Description = "PNG file to write", Required = true };
         var input = CliOptions.Input();
@@ -16,13 +20,13 @@ public static class FiltersCommand
         var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed };
         command.SetAction(r =>
         {
-            var net = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
-            var conv = FilterGrid.Convolution(net, r.GetValue(layer));
+            var source = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
+            var conv = FilterGrid.Convolution(source.Net, r.GetValue(layer));
             var weight = conv.Parameters[0].Value;
             using var image = FilterGrid.Render(weight);
             var path = r.GetValue(output)!;
             Png.Save(image, path);
-            Console.WriteLine($"{path}: {conv.Label}, weights {Tensor.Format(weight.Shape)}, {image.Width} x {image.Height} pixels");
+            Console.WriteLine($"{path}: {source.Name}, {conv.Label}, weights {Tensor.Format(weight.Shape)}, {image.Width} x {image.Height} pixels");
             return 0;
         });
         return command;

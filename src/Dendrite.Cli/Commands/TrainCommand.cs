@@ -24,9 +24,19 @@ public static class TrainCommand
         var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
-        var command = new Command("train", "train a model and report test accuracy per epoch")
+        var target = new Option<string?>("--target") { Description = "CSV data: the column to predict (a header name or a 1-based column number)" };
+        var task = new Option<string?>("--task") { Description = "CSV data: classification or regression (default: guessed from the target column)" };
+        var testFraction = new Option<double>("--test-fraction") { Description = "CSV data: share of rows held out for testing", DefaultValueFactory = _ => 0.2 };
+        var fit = new Option<string>("--fit") { Description = "backprop, or two-phase (k-means centres, then least squares) for rbf(K),dense(outputs) models", DefaultValueFactory = _ => "backprop" };
+        var ridge = new Option<double>("--ridge") { Description = "two-phase fit: ridge lambda on the output weights", DefaultValueFactory = _ => 1e-6 };
+        var output = new Option<string?>("--out", "-o") { Description = "write the trained model to this .safetensors file" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
+        var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
+        var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
+        var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
+            target, task, testFraction, fit, ridge, output, checkpoint, every, resume,
         };
         command.SetAction(r =>
         {
@@ -48,7 +58,35 @@ public static class TrainCommand
                 Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
+                Target = r.GetValue(target),
+                Task = TabularRun.Task(r.GetValue(task)),
+                TestFraction = r.GetValue(testFraction) is var f and >= 0 and < 1 ? f : throw new UsageException($"--test-fraction: must be in [0, 1), got {r.GetValue(testFraction).ToString(CultureInfo.InvariantCulture)}"),
+                Fit = TwoPhaseRun.Fit(r.GetValue(fit)!),
+                Ridge = r.GetValue(ridge) is var rg and >= 0 && double.IsFinite(rg) ? rg : throw new UsageException($"--ridge: must be zero or more, got {r.GetValue(ridge).ToString(CultureInfo.InvariantCulture)}"),
+                Out = r.GetValue(output),
+                Checkpoint = r.GetValue(checkpoint),
+                CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
+                Resume = r.GetValue(resume),
             };
+            if (settings.Resume is not null)
+            {
+                // A resumed run continues with its saved settings; only where it writes and how many threads may change.
+                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit };
+                if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
+                    throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
+                var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);
+                bool Given(Option o) => r.GetResult(o) is { Implicit: false };
+                return TrainRun.Execute(saved with
+                {
+                    Data = Given(data) ? settings.Data : saved.Data,
+                    Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Metrics = settings.Metrics,
+                    Out = settings.Out,
+                    Checkpoint = settings.Checkpoint ?? settings.Resume,
+                    CheckpointEvery = settings.CheckpointEvery ?? saved.CheckpointEvery,
+                    Resume = settings.Resume,
+                }, checkpoint);
+            }
             if (settings.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });

@@ -48,6 +48,7 @@ public sealed class TrainReport
         if (s.TrainLimit != int.MaxValue) args.AddRange(["--train-limit", I(s.TrainLimit)]);
         if (s.TestLimit != int.MaxValue) args.AddRange(["--test-limit", I(s.TestLimit)]);
         if (s.Metrics is not null) args.AddRange(["--metrics", s.Metrics]);
+        if (s.Out is not null) args.AddRange(["--out", s.Out]);
         args.AddRange(["--report", s.Report!]);
         return string.Join(" ", args.Select(Quote));
     }

@@ -6,8 +6,11 @@ namespace Dendrite.Cli.Commands;
 /// <summary>Carries out a train command: data, model, loop, progress, metrics file.</summary>
 public static class TrainRun
 {
-    public static int Execute(TrainSettings s)
+    /// <summary>Runs the training <paramref name="s"/> describes, continuing from <paramref name="resumed"/> when given.</summary>
+    public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
+        if (TabularRun.IsCsv(s.Data)) return TabularRun.Execute(s);
+        if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);
         var loss = Choices.Loss(s.Loss);
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
@@ -16,10 +19,20 @@ public static class TrainRun
         using var metrics = MetricsFile.Open(s.Metrics);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
-        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        if (!net.InputShape.SequenceEqual(train.SampleShape))
+            throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
+        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
+        if (resumed is null) RbfCentres.Initialise(net, train, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
         var report = TrainReport.Open(s, net, test);
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
+        resumed?.Restore(optimizer, loader);
+        var from = resumed?.Position ?? TrainingPosition.Start;
+        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames);
+        var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, metadata, s);
+        if (resumed is not null)
+            Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
 
@@ -30,14 +43,26 @@ public static class TrainRun
             metrics?.Write(m);
             report?.EpochEnded(m);
         };
-        IReadOnlyList<EpochMetrics> history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
-            ? trainer.Fit(loader, test, s.Epochs)
-            : WithProgress(trainer, loader, test, s.Epochs);
-        Console.WriteLine($"test accuracy: {history[^1].TestAccuracy:F4}");
+        checkpoints?.Attach(trainer, loader);
+        IReadOnlyList<EpochMetrics> history;
+        try
+        {
+            history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
+                ? trainer.Resume(loader, test, s.Epochs, from)
+                : WithProgress(trainer, loader, test, s.Epochs, from);
+        }
+        catch (TrainingDivergedException e) when (checkpoints?.Last is { } last)
+        {
+            throw new UsageException($"{e.Message}; the last good checkpoint, {last}, is kept");
+        }
+        if (s.Out is not null) ModelFile.Save(s.Out, net, metadata);
+        Console.WriteLine(history.Count > 0
+            ? $"test accuracy: {history[^1].TestAccuracy:F4}"
+            : $"the checkpoint had already finished all {s.Epochs} epochs");
         return 0;
     }
 
-    private static IReadOnlyList<EpochMetrics> WithProgress(Trainer trainer, DataLoader loader, Dataset test, int epochs)
+    private static IReadOnlyList<EpochMetrics> WithProgress(Trainer trainer, DataLoader loader, Dataset test, int epochs, TrainingPosition from)
     {
         IReadOnlyList<EpochMetrics> history = [];
         AnsiConsole.Progress()
@@ -48,9 +73,9 @@ public static class TrainRun
                 ProgressTask? task = null;
                 int samples = 0;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                trainer.BatchEnded = (epoch, b, batches, loss) =>
+                trainer.BatchEnded += (epoch, b, batches, loss) =>
                 {
-                    if (b == 0)
+                    if (b == 0 || task is null)
                     {
                         task?.StopTask();
                         task = ctx.AddTask($"epoch {epoch}", maxValue: batches);
@@ -62,7 +87,7 @@ public static class TrainRun
                     if (b % 20 == 0 || b == batches - 1)
                         task.Description = $"epoch {epoch}  loss {loss:F4}  {samples / clock.Elapsed.TotalSeconds:N0} samples/s";
                 };
-                history = trainer.Fit(loader, test, epochs);
+                history = trainer.Resume(loader, test, epochs, from);
                 task?.StopTask();
             });
         return history;

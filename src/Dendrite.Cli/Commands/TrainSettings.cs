@@ -19,4 +19,19 @@ public sealed record TrainSettings
     public string? Report { get; init; }
     public int TrainLimit { get; init; } = int.MaxValue;
     public int TestLimit { get; init; } = int.MaxValue;
+    /// <summary>CSV data only: the target column, the task (null: guessed) and the share of rows held out for testing.</summary>
+    public string? Target { get; init; }
+    public TabularTask? Task { get; init; }
+    public double TestFraction { get; init; } = 0.2;
+    /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>
+    public string Fit { get; init; } = "backprop";
+    /// <summary>The two-phase fit's ridge lambda.</summary>
+    public double Ridge { get; init; } = 1e-6;
+    /// <summary>Model file to write when training ends.</summary>
+    public string? Out { get; init; }
+    /// <summary>Folder for checkpoints (at each epoch's end, and every <see cref="CheckpointEvery"/> steps if set).</summary>
+    public string? Checkpoint { get; init; }
+    public int? CheckpointEvery { get; init; }
+    /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
+    public string? Resume { get; init; }
 }

@@ -30,6 +30,15 @@ public static class IdxDataset
         return (train, test);
     }
 
+    /// <summary>Only the test split (the t10k files), e.g. to evaluate a saved model.</summary>
+    public static Dataset LoadTest(string dir, int limit = int.MaxValue)
+    {
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException($"{dir}: no such directory");
+        var names = dir.Contains("fashion", StringComparison.OrdinalIgnoreCase) ? FashionMnistClasses : null;
+        return Load(Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), limit, names);
+    }
+
     /// <summary>One image file and its label file.</summary>
     public static Dataset Load(string imagesPath, string labelsPath, int limit = int.MaxValue, string[]? classNames = null)
     {

@@ -34,14 +34,14 @@ public sealed class Sequential
 
     /// <summary>
     /// Fixes the per-sample input shape (e.g. [1, 28, 28] or [784]) and initialises every layer from one seed.
-    /// A network whose first layer is dense and whose input is an image gets a <see cref="Flatten"/> in front,
+    /// A network whose first layer is dense (or rbf) and whose input is an image gets a <see cref="Flatten"/> in front,
     /// as an MLP sees an image as one long vector.
     /// </summary>
     public Sequential Build(int[] inputShape, ulong seed = 1)
     {
         if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
             throw new ShapeException($"input shape {Tensor.Format(inputShape)} must have positive sizes");
-        if (inputShape.Length > 1 && _layers[0] is Dense) _layers.Insert(0, new Flatten());
+        if (inputShape.Length > 1 && _layers[0] is Dense or Rbf) _layers.Insert(0, new Flatten());
         var rng = new Rng(seed);
         var shape = inputShape;
         for (int i = 0; i < _layers.Count; i++)

@@ -10,6 +10,7 @@ public static class LayerCatalog
     [
         "dense(units[,init=he|xavier][,bias=true|false])", "flatten", "softmax",
         "linear", "step[(ste)]", "sigmoid", "tanh", "relu", "leakyrelu[(slope)]", "elu[(alpha)]", "gaussian",
+        "rbf(units[,kernel=gaussian|multiquadric|inverse][,scale=1])",
     ];
 
     public static Layer Create(LayerSpec s)
@@ -37,10 +38,24 @@ public static class LayerCatalog
             case "leakyrelu": layer = new LeakyReLU(s.Float(0, "slope", 0.01f)); positional = 1; break;
             case "elu": layer = new Elu(s.Float(0, "alpha", 1f)); positional = 1; break;
             case "gaussian": layer = new Gaussian(); positional = 0; break;
+            case "rbf":
+                float scale = s.Float(2, "scale", 1f);
+                if (!(scale > 0)) throw s.Fail($"scale must be positive, got {scale}");
+                layer = new Rbf(s.Int(0, "units"), RadialKernelName(s), scale);
+                positional = 3;
+                break;
             default:
                 throw s.Fail($"unknown layer '{s.Name}'; known: {string.Join(", ", Names.Select(n => n.Split('(', '[')[0]))}");
         }
         s.RequireAllUsed(positional);
         return layer;
     }
+
+    private static RadialKernel RadialKernelName(LayerSpec s) => s.Raw(1, "kernel")?.ToLowerInvariant() switch
+    {
+        null or "gaussian" => RadialKernel.Gaussian,
+        "multiquadric" => RadialKernel.Multiquadric,
+        "inverse" or "inverse-multiquadric" or "inversemultiquadric" => RadialKernel.InverseMultiquadric,
+        var other => throw s.Fail($"kernel '{other}' is not one of gaussian, multiquadric, inverse"),
+    };
 }

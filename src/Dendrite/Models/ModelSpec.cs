@@ -8,6 +8,8 @@ public static class ModelSpec
     {
         ["mlp"] = "dense(256),relu,dense(128),relu,dense(10),softmax",
         ["perceptron"] = "dense(10),softmax",
+        // Logits for classification (the cross-entropy loss applies softmax), values for regression.
+        ["rbf"] = "rbf(64),dense(10)",
     };
 
     /// <summary>The spec a preset stands for, or the text itself when it is not a preset.</summary>

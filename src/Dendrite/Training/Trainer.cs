@@ -55,38 +55,66 @@ public sealed class Trainer
     public IReadOnlyList<EpochMetrics> Fit(DataLoader loader, Dataset? test, int epochs, int firstEpoch = 1)
     {
         if (epochs <= 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be positive, got {epochs}");
+        return Resume(loader, test, firstEpoch + epochs - 1, new TrainingPosition(firstEpoch, 0, 0));
+    }
+
+    /// <summary>
+    /// Trains from <paramref name="from"/> through epoch <paramref name="lastEpoch"/>. Resuming mid-epoch needs the
+    /// loader's order and generator as they were at that point (a checkpoint restores them): the epoch's shuffle
+    /// is then not redone. The optimizer's <see cref="Optimizer.LearningRate"/> is the base rate the schedule scales.
+    /// </summary>
+    public IReadOnlyList<EpochMetrics> Resume(DataLoader loader, Dataset? test, int lastEpoch, TrainingPosition from)
+    {
         var history = new List<EpochMetrics>();
-        float baseRate = Optimizer.LearningRate;
-        for (int epoch = firstEpoch; epoch < firstEpoch + epochs; epoch++)
+        BaseLearningRate = Optimizer.LearningRate;
+        try
         {
-            Optimizer.LearningRate = Schedule.Rate(epoch - 1, baseRate);
-            var clock = Stopwatch.StartNew();
-            float trainLoss = TrainEpoch(loader, epoch);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var eval = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(test);
-            // The last step's update is only seen here: weights that went bad make the test loss non-finite.
-            if (test is not null && !float.IsFinite(eval.Loss)) throw new TrainingDivergedException(epoch, loader.BatchCount, eval.Loss);
-            var m = new EpochMetrics(epoch, trainLoss, eval.Loss, eval.Accuracy,
-                loader.Data.Count / seconds, clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
-            history.Add(m);
-            EpochEnded?.Invoke(m);
+            for (int epoch = from.Epoch; epoch <= lastEpoch; epoch++)
+            {
+                Optimizer.LearningRate = Schedule.Rate(epoch - 1, BaseLearningRate);
+                var clock = Stopwatch.StartNew();
+                var start = epoch == from.Epoch ? from : new TrainingPosition(epoch, 0, 0);
+                float trainLoss = TrainEpoch(loader, start);
+                double seconds = clock.Elapsed.TotalSeconds;
+                var eval = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(test);
+                // The last step's update is only seen here: weights that went bad make the test loss non-finite.
+                if (test is not null && !float.IsFinite(eval.Loss)) throw new TrainingDivergedException(epoch, loader.BatchCount, eval.Loss);
+                var m = new EpochMetrics(epoch, trainLoss, eval.Loss, eval.Accuracy,
+                    loader.Data.Count / seconds, clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
+                history.Add(m);
+                Position = new TrainingPosition(epoch + 1, 0, 0);
+                EpochEnded?.Invoke(m);
+            }
         }
-        Optimizer.LearningRate = baseRate;
+        finally
+        {
+            Optimizer.LearningRate = BaseLearningRate;
+        }
         return history;
     }
 
+    /// <summary>The rate the schedule scales, read from the optimizer when training starts.</summary>
+    public float BaseLearningRate { get; private set; }
+
+    /// <summary>Where training stands after the last finished batch or epoch (what a checkpoint saves).</summary>
+    public TrainingPosition Position { get; private set; } = TrainingPosition.Start;
+
     /// <summary>One pass over the loader; returns the mean training loss.</summary>
-    public float TrainEpoch(DataLoader loader, int epoch)
+    public float TrainEpoch(DataLoader loader, int epoch) => TrainEpoch(loader, new TrainingPosition(epoch, 0, 0));
+
+    private float TrainEpoch(DataLoader loader, TrainingPosition from)
     {
-        loader.StartEpoch();
-        double sum = 0;
+        int epoch = from.Epoch;
+        if (from.Batch == 0) loader.StartEpoch();
+        double sum = from.LossSum;
         int batches = loader.BatchCount;
-        for (int b = 0; b < batches; b++)
+        for (int b = from.Batch; b < batches; b++)
         {
             var batch = loader.GetBatch(b);
             float loss = TrainStep(batch);
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, b + 1, loss);
             sum += (double)loss * batch.Count;
+            Position = new TrainingPosition(epoch, b + 1, sum);
             BatchEnded?.Invoke(epoch, b, batches, loss);
         }
         return (float)(sum / loader.Data.Count);

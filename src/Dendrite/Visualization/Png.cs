@@ -13,7 +13,11 @@ public static class Png
     }
 
     /// <summary>Writes the file through a temporary name, so a reader never sees half a picture.</summary>
-    public static void Save(SKBitmap bitmap, string path) => AtomicFile.Write(path, Encode(bitmap));
+    public static void Save(SKBitmap bitmap, string path)
+    {
+        var png = Encode(bitmap);
+        AtomicFile.Write(path, s => s.Write(png));
+    }
 
     public static string DataUri(SKBitmap bitmap) => "data:image/png;base64," + Convert.ToBase64String(Encode(bitmap));
 

@@ -70,7 +70,8 @@ public sealed class TrainingReport
         Activations(html);
         Mistakes(html, predictions);
         html.Append("</body></html>\n");
-        AtomicFile.Write(PagePath, html.ToString());
+        var page = Encoding.UTF8.GetBytes(html.ToString());
+        AtomicFile.Write(PagePath, s => s.Write(page));
     }
 
     private void Summary(StringBuilder html)
@@ -162,7 +163,7 @@ public sealed class TrainingReport
     private void Image(StringBuilder html, SKBitmap bitmap, string file, string caption)
     {
         var png = Png.Encode(bitmap);
-        AtomicFile.Write(Path.Combine(_directory, file), png);
+        AtomicFile.Write(Path.Combine(_directory, file), s => s.Write(png));
         html.Append($"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(png)}\" width=\"{bitmap.Width}\" height=\"{bitmap.Height}\" " +
                     $"alt=\"{E(caption)}\"><figcaption>{E(caption)}</figcaption></figure>");
     }

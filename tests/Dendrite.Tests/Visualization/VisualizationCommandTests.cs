@@ -64,7 +64,7 @@ public class VisualizationCommandTests : IDisposable
         Cli.Cli.AssertBadInput(Cli.Cli.Run("activations", "--model", "mlp", "--image", "x.png", "--data", _dir.Path, "--out", _dir.File("a.png")),
             "either --image IMG or --data DIR --index I");
         Cli.Cli.AssertBadInput(Cli.Cli.Run("activations", "--model", "mlp", "--image", _dir.File("nothing.png"), "--out", _dir.File("a.png")),
-            "nothing.png: not found");
+            "nothing.png: image not found");
         Assert.False(File.Exists(_dir.File("f.png")) || File.Exists(_dir.File("a.png")));
     }
 }

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>dendrite eval: a saved model's accuracy and loss on the test split of an IDX folder.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = CliOptions.ModelFile();
+        var data = CliOptions.Data();
+        var limit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
+        var json = new Option<bool>("--json") { Description = "print {\"test_accuracy\":..,\"test_loss\":..,\"samples\":..}" };
+        var threads = CliOptions.Threads();
+        var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
+        var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
+        command.SetAction(r =>
+        {
+            CliOptions.ApplyThreads(r.GetValue(threads));
+            if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
+            int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
+            var saved = ModelFile.Load(r.GetValue(model)!);
+            var test = TestSet(r.GetValue(data)!, max, saved.Metadata);
+            var result = Evaluator.Evaluate(saved.Net, saved.Metadata.CreateLoss(), test);
+            Console.WriteLine(r.GetValue(json)
+                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
+                : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
+            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, test, r.GetValue(confusion), r.GetValue(confusionPng));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>
+    public static Dataset TestSet(string dir, int limit, ModelMetadata meta)
+    {
+        if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
+        var test = IdxDataset.LoadTest(dir, limit);
+        if (!test.SampleShape.SequenceEqual(meta.InputShape))
+            throw new UsageException($"--data: samples are {Tensor.Format(test.SampleShape)}, the model takes {Tensor.Format(meta.InputShape)}");
+        int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
+        if (top >= meta.Outputs)
+            throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
+        var features = test.Features;
+        meta.Normalization.Apply(features);
+        return new Dataset(features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+    }
+}

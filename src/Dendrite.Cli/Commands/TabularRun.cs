@@ -1,0 +1,74 @@
+namespace Dendrite.Cli.Commands;
+
+/// <summary>
+/// dendrite train --data FILE.csv --target COLUMN: a table's rows split into training and test parts, features
+/// standardised on the training part; classes from the target's distinct values, or regression with the mse loss
+/// and test_mse, test_mae and test_r2 per epoch.
+/// </summary>
+public static class TabularRun
+{
+    public static bool IsCsv(string data) => data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Checks a --task value (null: guess from the target column).</summary>
+    public static TabularTask? Task(string? value) => value?.ToLowerInvariant() switch
+    {
+        null => null,
+        "classification" => TabularTask.Classification,
+        "regression" => TabularTask.Regression,
+        _ => throw new UsageException($"--task: '{value}' is not one of classification, regression"),
+    };
+
+    public static int Execute(TrainSettings s)
+    {
+        CliOptions.ApplyThreads(s.Threads);
+        if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
+        var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
+        var schedule = Choices.Schedule(s.Schedule, s.Epochs);
+        LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
+        using var metrics = MetricsFile.Open(s.Metrics);
+
+        var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, s.Seed);
+        bool regression = data.Task == TabularTask.Regression;
+        var loss = regression ? RegressionLoss(s.Loss) : Choices.Loss(s.Loss);
+        var train = data.Train;
+        var test = data.Test;
+        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        if (regression && net.Layers[^1] is Softmax)
+            throw new UsageException($"--model {s.Model}: ends in softmax, which turns a regression output into 1; use a spec ending in dense(1), e.g. --model rbf");
+        Console.WriteLine($"data {s.Data}: {train.Count + (test?.Count ?? 0):N0} rows, {data.FeatureNames.Length} feature{(data.FeatureNames.Length == 1 ? "" : "s")} " +
+                          $"({string.Join(", ", data.FeatureNames.Take(8))}{(data.FeatureNames.Length > 8 ? ", ..." : "")}) standardised on the training part; " +
+                          (regression ? $"regression of '{data.TargetName}'" : $"classification of '{data.TargetName}' into {train.Classes} classes") +
+                          (s.Task is null ? " (guessed; set --task to choose)" : ""));
+        Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
+        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (RbfCentres.Initialise(net, train, s.Seed) > 0) Console.WriteLine($"rbf centres by k-means in {clock.Elapsed.TotalSeconds:F2} s (not in the epoch times)");
+        var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
+        Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
+                          $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
+        EpochMetrics? last = null;
+        trainer.EpochEnded = m =>
+        {
+            last = m with { Extra = extra(net) };
+            Console.WriteLine($"epoch {m.Epoch}/{s.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  {TwoPhaseRun.Describe(last)}  " +
+                              $"{m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F2} s");
+            metrics?.Write(last);
+        };
+        trainer.Fit(train, test, s.Epochs, s.Batch, s.Seed);
+        Console.WriteLine(TwoPhaseRun.Summary(last!));
+        return 0;
+    }
+
+    private static Loss RegressionLoss(string name) => name switch
+    {
+        "mse" or "cross-entropy" or "ce" => new MeanSquaredError(), // cross-entropy is the default: regression always uses mse
+        _ => throw new UsageException($"--loss {name}: regression trains with mse"),
+    };
+
+    private static Dictionary<string, double> Scores(Sequential net, Dataset test)
+    {
+        var score = RegressionScore.Evaluate(net, test);
+        return new Dictionary<string, double> { ["test_mse"] = score.Mse, ["test_mae"] = score.Mae, ["test_r2"] = score.R2 };
+    }
+}

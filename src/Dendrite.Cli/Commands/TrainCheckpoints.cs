@@ -1,0 +1,58 @@
+using System.Text.Json;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>
+/// The checkpoints of one train run: saved at each epoch's end and every N steps, each with the run's settings
+/// so that <c>--resume DIR</c> needs nothing else.
+/// </summary>
+public sealed class TrainCheckpoints(string dir, int? every, ModelMetadata metadata, TrainSettings settings)
+{
+    private const string SettingsKey = "train_settings";
+    private readonly Dictionary<string, string> _extra = new() { [SettingsKey] = JsonSerializer.Serialize(settings) };
+
+    public string Directory => dir;
+
+    /// <summary>The newest checkpoint written by this run, if any.</summary>
+    public string? Last { get; private set; }
+
+    /// <summary>Saves after every Nth step (unless it ends an epoch: the epoch's own checkpoint follows) and after each epoch.</summary>
+    public void Attach(Trainer trainer, DataLoader loader)
+    {
+        trainer.BatchEnded += (_, b, batches, _) =>
+        {
+            if (every is int n && trainer.Optimizer.Steps % n == 0 && b + 1 < batches) Save(trainer, loader);
+        };
+        trainer.EpochEnded += _ => Save(trainer, loader);
+    }
+
+    public void Save(Trainer trainer, DataLoader loader)
+    {
+        try
+        {
+            Last = Checkpoint.Save(dir, trainer, loader, metadata, _extra);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--checkpoint: cannot write into {dir}: {e.Message}");
+        }
+    }
+
+    /// <summary>The newest readable checkpoint in <paramref name="dir"/> and the settings of the run that wrote it.</summary>
+    public static (Checkpoint Checkpoint, TrainSettings Settings) Load(string dir)
+    {
+        var checkpoint = Dendrite.Checkpoint.LoadLatest(dir, skipped => Console.Error.WriteLine($"dendrite: skipping {skipped}"));
+        if (!checkpoint.Metadata.TryGetValue(SettingsKey, out var json))
+            throw new InvalidDataException($"{checkpoint.Path}: no {SettingsKey}; it was not written by dendrite train");
+        TrainSettings? settings;
+        try
+        {
+            settings = JsonSerializer.Deserialize<TrainSettings>(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{checkpoint.Path}: {SettingsKey} cannot be read: {e.Message}");
+        }
+        return (checkpoint, settings ?? throw new InvalidDataException($"{checkpoint.Path}: {SettingsKey} is empty"));
+    }
+}

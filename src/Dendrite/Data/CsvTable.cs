@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+
+namespace Dendrite;
+
+/// <summary>
+/// A comma-separated text file as rows of cells, each row with its line number. Fields may be quoted ("a, b", with ""
+/// for a quote inside); blank lines are skipped. The first line is taken for a header when some column holds text
+/// there and a number on the next line; otherwise the columns are named 1, 2, 3, ...
+/// </summary>
+public sealed class CsvTable
+{
+    private CsvTable(string path, string[] columns, bool hasHeader, List<string[]> rows, List<int> lines)
+    {
+        Path = path;
+        Columns = columns;
+        HasHeader = hasHeader;
+        Rows = rows;
+        Lines = lines;
+    }
+
+    public string Path { get; }
+    public string[] Columns { get; }
+    public bool HasHeader { get; }
+    /// <summary>The data rows (the header excluded), each with <see cref="Columns"/>.Length cells, trimmed.</summary>
+    public IReadOnlyList<string[]> Rows { get; }
+    /// <summary>The 1-based line number of each row in the file, for messages.</summary>
+    public IReadOnlyList<int> Lines { get; }
+
+    public static CsvTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Parse(reader, path);
+    }
+
+    public static CsvTable Parse(TextReader reader, string path)
+    {
+        var rows = new List<string[]>();
+        var lines = new List<int>();
+        int lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Trim().Length == 0) continue;
+            var cells = SplitLine(line, path, lineNumber);
+            if (rows.Count > 0 && cells.Length != rows[0].Length)
+                throw new InvalidDataException($"{path}: line {lineNumber}: {cells.Length} values, expected {rows[0].Length} as on line {lines[0]}");
+            rows.Add(cells);
+            lines.Add(lineNumber);
+        }
+        if (rows.Count == 0) throw new InvalidDataException($"{path}: no data");
+        bool header = rows.Count > 1 && Enumerable.Range(0, rows[0].Length).Any(j => !IsNumber(rows[0][j]) && IsNumber(rows[1][j]));
+        string[] columns;
+        if (header)
+        {
+            columns = rows[0];
+            var repeated = columns.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+            if (repeated is not null) throw new InvalidDataException($"{path}: line {lines[0]}: column '{repeated.Key}' appears twice in the header");
+            rows.RemoveAt(0);
+            lines.RemoveAt(0);
+        }
+        else columns = [.. Enumerable.Range(1, rows[0].Length).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        return new CsvTable(path, columns, header, rows, lines);
+    }
+
+    /// <summary>A number as the invariant culture writes it (1.5, -2e-3), finite.</summary>
+    public static bool IsNumber(string cell) => TryNumber(cell, out _);
+
+    public static bool TryNumber(string cell, out double value) =>
+        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    /// <summary>The column whose name is <paramref name="name"/> (exact, then ignoring case), or whose 1-based number it is.</summary>
+    public int ColumnIndex(string name)
+    {
+        int i = Array.IndexOf(Columns, name);
+        if (i < 0) i = Array.FindIndex(Columns, c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
+        if (i < 0 && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number >= 1 && number <= Columns.Length)
+            i = number - 1;
+        if (i < 0)
+            throw new InvalidDataException($"{Path}: no column '{name}'; the columns are {string.Join(", ", Columns)}" +
+                                           (HasHeader ? "" : " (no header line was found, so they are numbered)"));
+        return i;
+    }
+
+    private static string[] SplitLine(string line, string path, int lineNumber)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        bool quoted = false, wasQuoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c != '"') cell.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"' && cell.ToString().Trim().Length == 0 && !wasQuoted) { quoted = wasQuoted = true; cell.Clear(); }
+            else if (c == ',')
+            {
+                cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim());
+                cell.Clear();
+                wasQuoted = false;
+            }
+            else if (wasQuoted && !char.IsWhiteSpace(c))
+                throw new InvalidDataException($"{path}: line {lineNumber}: text after a closing quote in field {cells.Count + 1}");
+            else if (!wasQuoted) cell.Append(c);
+        }
+        if (quoted) throw new InvalidDataException($"{path}: line {lineNumber}: a quote in field {cells.Count + 1} is not closed");
+        cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim());
+        return [.. cells];
+    }
+}

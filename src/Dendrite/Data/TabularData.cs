@@ -1,0 +1,138 @@
+using System.Globalization;
+
+namespace Dendrite;
+
+/// <summary>
+/// A CSV table as training and test sets: one target column, every other column a numeric feature. The rows are
+/// split by a seeded shuffle; each feature is standardised, (x - mean) / std, with the mean and standard deviation of
+/// the training part only, so nothing about the test rows leaks into training. Regression targets are kept as they are.
+/// </summary>
+public sealed class TabularData
+{
+    /// <summary>Integer-valued targets with at most this many distinct values are taken for classes when no task is given.</summary>
+    public const int MaxGuessedClasses = 10;
+
+    public required Dataset Train { get; init; }
+    /// <summary>Null when the test fraction is 0.</summary>
+    public required Dataset? Test { get; init; }
+    public required string[] FeatureNames { get; init; }
+    public required string TargetName { get; init; }
+    public required TabularTask Task { get; init; }
+    /// <summary>Per-feature mean and standard deviation of the training part (a constant feature gets 1).</summary>
+    public required float[] Mean { get; init; }
+    public required float[] Std { get; init; }
+
+    public static TabularData Load(string path, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1) =>
+        From(CsvTable.Read(path), target, task, testFraction, seed);
+
+    public static TabularData From(CsvTable table, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1)
+    {
+        if (!(testFraction >= 0 && testFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in [0, 1), got {testFraction.ToString(CultureInfo.InvariantCulture)}");
+        int t = table.ColumnIndex(target);
+        int n = table.Rows.Count, d = table.Columns.Length - 1;
+        if (d == 0) throw new InvalidDataException($"{table.Path}: only the target column '{table.Columns[t]}', no features");
+        var featureColumns = Enumerable.Range(0, table.Columns.Length).Where(j => j != t).ToArray();
+        var x = new float[n * d];
+        for (int i = 0; i < n; i++)
+            for (int f = 0; f < d; f++)
+                x[i * d + f] = (float)Number(table, i, featureColumns[f], "a feature must be a number (categorical features are not supported)");
+
+        var targetCells = table.Rows.Select(r => r[t]).ToArray();
+        var resolved = task ?? Guess(targetCells);
+
+        var order = Enumerable.Range(0, n).ToArray();
+        new Rng(seed ^ 0xC5B1E5D17A7AUL).Shuffle(order);
+        int testCount = testFraction == 0 ? 0 : Math.Clamp((int)Math.Round(testFraction * n), 1, n - 1);
+        if (n - testCount < 1) throw new InvalidDataException($"{table.Path}: {n} rows leave no training rows");
+        var testRows = order[..testCount].Order().ToArray();
+        var trainRows = order[testCount..].Order().ToArray();
+
+        var (mean, std) = Moments(x, d, trainRows);
+        for (int i = 0; i < n; i++)
+            for (int f = 0; f < d; f++) x[i * d + f] = (x[i * d + f] - mean[f]) / std[f];
+
+        Func<int[], Dataset> make;
+        if (resolved == TabularTask.Regression)
+        {
+            var y = new float[n];
+            for (int i = 0; i < n; i++) y[i] = (float)Number(table, i, t, "a regression target must be a number");
+            make = rows => new Dataset(Gather(x, d, rows), [d], rows.Select(i => y[i]).ToArray(), 1);
+        }
+        else
+        {
+            var names = ClassNames(targetCells);
+            var index = new Dictionary<string, int>();
+            for (int c = 0; c < names.Length; c++) index[names[c]] = c;
+            var labels = targetCells.Select(v => index[ClassKey(v)]).ToArray();
+            make = rows => new Dataset(Gather(x, d, rows), [d], rows.Select(i => labels[i]).ToArray(), names.Length, names);
+        }
+        return new TabularData
+        {
+            Train = make(trainRows),
+            Test = testCount > 0 ? make(testRows) : null,
+            FeatureNames = featureColumns.Select(j => table.Columns[j]).ToArray(),
+            TargetName = table.Columns[t],
+            Task = resolved,
+            Mean = mean,
+            Std = std,
+        };
+    }
+
+    /// <summary>Classification when the target has text, or only whole numbers with few distinct values; else regression.</summary>
+    public static TabularTask Guess(IReadOnlyList<string> targetCells)
+    {
+        var values = new HashSet<double>();
+        foreach (var cell in targetCells)
+        {
+            if (!CsvTable.TryNumber(cell, out double v)) return TabularTask.Classification;
+            if (v != Math.Round(v)) return TabularTask.Regression;
+            values.Add(v);
+        }
+        return values.Count <= MaxGuessedClasses ? TabularTask.Classification : TabularTask.Regression;
+    }
+
+    /// <summary>Distinct labels in order: numerically when all are numbers (so "2" and "2.0" are one class), else ordinally.</summary>
+    private static string[] ClassNames(string[] cells)
+    {
+        var keys = cells.Select(ClassKey).Distinct().ToArray();
+        return cells.All(CsvTable.IsNumber)
+            ? [.. keys.OrderBy(k => double.Parse(k, CultureInfo.InvariantCulture))]
+            : [.. keys.Order(StringComparer.Ordinal)];
+    }
+
+    private static string ClassKey(string cell) =>
+        CsvTable.TryNumber(cell, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : cell;
+
+    private static double Number(CsvTable table, int row, int column, string why)
+    {
+        string cell = table.Rows[row][column];
+        if (CsvTable.TryNumber(cell, out double v)) return v;
+        string what = cell.Length == 0 ? "is empty" : $"'{cell}' is not a number";
+        throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {what}; {why}");
+    }
+
+    private static (float[] Mean, float[] Std) Moments(float[] x, int d, int[] rows)
+    {
+        var mean = new float[d];
+        var std = new float[d];
+        for (int f = 0; f < d; f++)
+        {
+            double sum = 0, sq = 0;
+            foreach (int i in rows) sum += x[i * d + f];
+            double m = sum / rows.Length;
+            foreach (int i in rows) sq += (x[i * d + f] - m) * (x[i * d + f] - m);
+            double s = Math.Sqrt(sq / rows.Length);
+            mean[f] = (float)m;
+            std[f] = s > 1e-12 ? (float)s : 1f;
+        }
+        return (mean, std);
+    }
+
+    private static float[] Gather(float[] x, int d, int[] rows)
+    {
+        var g = new float[rows.Length * d];
+        for (int r = 0; r < rows.Length; r++) x.AsSpan(rows[r] * d, d).CopyTo(g.AsSpan(r * d, d));
+        return g;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Dendrite;
+
+/// <summary>
+/// Everything besides the weights that rebuilds and feeds a saved model, stored as strings in the safetensors
+/// header's <c>__metadata__</c>: the full layer spec, the per-sample input shape, the output count, the class
+/// names when known, the input normalisation, the training loss and the Dendrite version that wrote it.
+/// </summary>
+public sealed record ModelMetadata
+{
+    public const string Format = "dendrite-model";
+    private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 4 };
+    private const int MaxSpecLength = 65536;
+    private const int MaxInputValues = 1 << 26;
+    private const int MaxOutputs = 1 << 20;
+
+    public required string Spec { get; init; }
+    public required int[] InputShape { get; init; }
+    public required int Outputs { get; init; }
+    public string[]? ClassNames { get; init; }
+    public Normalization Normalization { get; init; } = Normalization.None;
+    /// <summary>The loss's name (<see cref="Dendrite.Loss.Name"/>): cross-entropy, mse or binary-cross-entropy.</summary>
+    public string Loss { get; init; } = "cross-entropy";
+    public string Version { get; init; } = CurrentVersion;
+
+    /// <summary>This library's version, as written into new files.</summary>
+    public static string CurrentVersion { get; } =
+        typeof(ModelMetadata).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(ModelMetadata).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>Describes a built network trained on data with this shape and these classes.</summary>
+    public static ModelMetadata Describe(Sequential net, Loss loss, string[]? classNames = null, Normalization? normalization = null)
+    {
+        if (!net.IsBuilt) throw new InvalidOperationException("build the network before saving it");
+        int outputs = Tensor.Volume(net.OutputShape);
+        if (classNames is not null && classNames.Length != outputs)
+            throw new ArgumentException($"{classNames.Length} class names for {outputs} outputs", nameof(classNames));
+        return new ModelMetadata
+        {
+            Spec = net.Spec,
+            InputShape = net.InputShape.ToArray(),
+            Outputs = outputs,
+            ClassNames = classNames,
+            Normalization = normalization ?? Normalization.None,
+            Loss = loss.Name,
+        };
+    }
+
+    /// <summary>A new instance of the loss the model was trained with.</summary>
+    public Loss CreateLoss() => Loss switch
+    {
+        "cross-entropy" => new SoftmaxCrossEntropy(),
+        "mse" => new MeanSquaredError(),
+        "binary-cross-entropy" => new BinaryCrossEntropy(),
+        _ => throw new InvalidDataException($"loss '{SafeTensorsFile.Clip(Loss)}' is not one Dendrite knows"),
+    };
+
+    /// <summary>The name of class <paramref name="k"/>, or its number when the model has no names.</summary>
+    public string ClassName(int k) => ClassNames is { } names ? names[k] : k.ToString(CultureInfo.InvariantCulture);
+
+    public void WriteTo(IDictionary<string, string> metadata)
+    {
+        metadata["format"] = Format;
+        metadata["dendrite_version"] = Version;
+        metadata["spec"] = Spec;
+        metadata["input_shape"] = JsonSerializer.Serialize(InputShape);
+        metadata["classes"] = Outputs.ToString(CultureInfo.InvariantCulture);
+        if (ClassNames is not null) metadata["class_names"] = JsonSerializer.Serialize(ClassNames, Json);
+        metadata["normalize_mean"] = Normalization.Mean.ToString("R", CultureInfo.InvariantCulture);
+        metadata["normalize_std"] = Normalization.Std.ToString("R", CultureInfo.InvariantCulture);
+        metadata["loss"] = Loss;
+    }
+
+    /// <summary>Reads and checks the metadata of a model file; every problem names the file and the key.</summary>
+    public static ModelMetadata Read(IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        string Get(string key) => metadata.TryGetValue(key, out var v) ? v : throw Bad(path, $"__metadata__ has no '{key}' (not a Dendrite model file?)");
+        if (Get("format") != Format) throw Bad(path, $"__metadata__ format is '{SafeTensorsFile.Clip(metadata["format"])}', expected '{Format}'");
+        string spec = Get("spec");
+        if (spec.Length > MaxSpecLength) throw Bad(path, $"spec is {spec.Length} characters long, more than {MaxSpecLength}");
+
+        var input = ParseJson<int[]>(Get("input_shape"), "input_shape", path);
+        if (input is null || input.Length is 0 or > 4 || input.Any(d => d <= 0))
+            throw Bad(path, $"input_shape {SafeTensorsFile.Clip(metadata["input_shape"])} is not 1 to 4 positive sizes");
+        long values = 1;
+        foreach (int d in input)
+            if ((values *= d) > MaxInputValues) throw Bad(path, $"input_shape {Tensor.Format(input)} has more than {MaxInputValues} values per sample");
+
+        if (!int.TryParse(Get("classes"), NumberStyles.None, CultureInfo.InvariantCulture, out int outputs) || outputs is <= 0 or > MaxOutputs)
+            throw Bad(path, $"classes '{SafeTensorsFile.Clip(metadata["classes"])}' is not a count from 1 to {MaxOutputs}");
+
+        string[]? names = null;
+        if (metadata.TryGetValue("class_names", out var rawNames))
+        {
+            names = ParseJson<string[]>(rawNames, "class_names", path);
+            if (names is null || names.Length != outputs || names.Any(n => n is null))
+                throw Bad(path, $"class_names does not hold {outputs} names");
+        }
+
+        float mean = ParseFloat(Get("normalize_mean"), "normalize_mean", path);
+        float std = ParseFloat(Get("normalize_std"), "normalize_std", path);
+        if (std <= 0) throw Bad(path, $"normalize_std {std} must be positive");
+
+        var result = new ModelMetadata
+        {
+            Spec = spec,
+            InputShape = input,
+            Outputs = outputs,
+            ClassNames = names,
+            Normalization = new Normalization(mean, std),
+            Loss = Get("loss"),
+            Version = Get("dendrite_version"),
+        };
+        try
+        {
+            result.CreateLoss();
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(path, e.Message);
+        }
+        return result;
+    }
+
+    private static T? ParseJson<T>(string text, string key, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json);
+        }
+        catch (JsonException)
+        {
+            throw Bad(path, $"{key} '{SafeTensorsFile.Clip(text)}' is not valid");
+        }
+    }
+
+    private static float ParseFloat(string text, string key, string path) =>
+        float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)
+            ? v : throw Bad(path, $"{key} '{SafeTensorsFile.Clip(text)}' is not a number");
+
+    private static InvalidDataException Bad(string path, string message) => new($"{path}: {message}");
+}

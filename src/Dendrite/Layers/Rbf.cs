@@ -1,0 +1,211 @@
+using System.Numerics.Tensors;
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// Radial basis units: y_nk = phi(u_nk), u_nk = ||x_n - c_k||^2 / s_k^2, with centres C [K, D] and widths s_k = exp(log_width_k);
+/// phi(u) = e^-u (Gaussian), sqrt(1 + u) (multiquadric), 1 / sqrt(1 + u) (inverse multiquadric), i.e. phi(r) of r^2 = u.
+/// With g = dL/dy * phi'(u) and G_nk = g_nk / s_k^2: dL/dlog_width_k = -2 sum_n g_nk u_nk,
+/// dL/dc_k = 2 (sum_n G_nk) c_k - 2 (G^T X)_k, dL/dx_n = 2 (sum_k G_nk) x_n - 2 (G C)_n.
+/// </summary>
+/// <remarks>
+/// Written in u = r^2, so no square root is taken: phi stays smooth at x = c, where ||x - c|| has a kink.
+/// The width is learned as its logarithm: it stays positive under any step, and a step scales it rather than shifting it.
+/// Centres start as standard normal draws (inputs are expected standardised); <see cref="SetCentres"/> replaces them,
+/// e.g. by k-means, and resets each width to <see cref="Scale"/> times the mean distance to its two nearest other centres.
+/// </remarks>
+public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, float scale = 1f) : Layer
+{
+    private Parameter? _centres, _logWidth;
+    private Tensor? _x, _d2, _u, _y, _g, _dx;
+    private float[] _xNorms = [], _cNorms = [], _a = [], _sums = [];
+
+    public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"rbf({units}): units must be positive");
+    public RadialKernel Kernel { get; } = kernel;
+    public float Scale { get; } = scale > 0 && float.IsFinite(scale) ? scale : throw new ArgumentOutOfRangeException(nameof(scale), $"rbf: scale must be positive, got {scale}");
+    public int Inputs => InputShape[0];
+
+    public Parameter Centres => _centres ?? throw new InvalidOperationException($"{Label}: not built");
+    public Parameter LogWidth => _logWidth ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>The spec name of a kernel: gaussian, multiquadric, inverse.</summary>
+    public static string KernelName(RadialKernel k) => k switch
+    {
+        RadialKernel.Gaussian => "gaussian",
+        RadialKernel.Multiquadric => "multiquadric",
+        _ => "inverse",
+    };
+
+    public override string Spec
+    {
+        get
+        {
+            var extra = (Kernel == RadialKernel.Gaussian ? "" : $",kernel={KernelName(Kernel)}") +
+                        (Scale == 1f ? "" : $",scale={Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return $"rbf({Units}{extra})";
+        }
+    }
+
+    public override IReadOnlyList<Parameter> Parameters => [Centres, LogWidth];
+    public override long MultiplyAdds => (long)Inputs * Units;
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 1)
+            throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
+        // Centres and widths are not pulled towards zero by weight decay: neither has a natural zero.
+        _centres = new Parameter("centres", new Tensor(Units, inputShape[0])) { Decays = false };
+        _logWidth = new Parameter("log_width", new Tensor(Units)) { Decays = false };
+        var c = new float[Units * inputShape[0]];
+        rng.Normal(c, 1f);
+        SetCentres(c, inputShape[0]);
+        return [Units];
+    }
+
+    /// <summary>Copies centres [K, D] in and sets each width from the distances between them.</summary>
+    public void SetCentres(ReadOnlySpan<float> centres, int inputs)
+    {
+        if (inputs != Centres.Value[1] || centres.Length != Centres.Length)
+            throw Error($"centres of {centres.Length} values for inputs {inputs} do not fit [{Units}, {Centres.Value[1]}]");
+        centres.CopyTo(Centres.Value.Span);
+        var widths = NearestCentreWidths(centres, Units, inputs, neighbours: 2);
+        for (int k = 0; k < Units; k++) LogWidth.Value.Span[k] = MathF.Log(Scale * widths[k]);
+    }
+
+    /// <summary>
+    /// Each centre's mean distance to its <paramref name="neighbours"/> nearest other centres (Moody and Darken's
+    /// p-nearest-neighbour rule). Zero widths (repeated centres) take the mean of the others, or 1.
+    /// </summary>
+    public static float[] NearestCentreWidths(ReadOnlySpan<float> centres, int k, int d, int neighbours)
+    {
+        var widths = new float[k];
+        int p = Math.Min(neighbours, k - 1);
+        if (p > 0)
+        {
+            var d2 = new float[k * k];
+            SquaredDistance.Compute(centres, k, centres, k, d, d2, new float[k], new float[k]);
+            var row = new float[k];
+            for (int i = 0; i < k; i++)
+            {
+                d2.AsSpan(i * k, k).CopyTo(row);
+                row[i] = float.PositiveInfinity;
+                Array.Sort(row);
+                double sum = 0;
+                for (int j = 0; j < p; j++) sum += Math.Sqrt(row[j]);
+                widths[i] = (float)(sum / p);
+            }
+        }
+        var positive = widths.Where(w => w > 0 && float.IsFinite(w)).ToArray();
+        float fallback = positive.Length > 0 ? positive.Average() : 1f;
+        for (int i = 0; i < k; i++)
+            if (!(widths[i] > 0) || !float.IsFinite(widths[i])) widths[i] = fallback;
+        return widths;
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _x = x;
+        int n = x[0], k = Units, d = Inputs;
+        Grow(n);
+        var d2 = Tensor.Ensure(ref _d2, n, OutputShape);
+        var u = Tensor.Ensure(ref _u, n, OutputShape);
+        var y = Tensor.Ensure(ref _y, n, OutputShape);
+        SquaredDistance.Compute(x.Span, n, Centres.Value.Span, k, d, d2.Span, _xNorms, _cNorms);
+        // a_k = 1 / s_k^2
+        var a = _a.AsSpan(0, k);
+        TensorPrimitives.Multiply(LogWidth.Value.Span, -2f, a);
+        TensorPrimitives.Exp(a, a);
+        for (int i = 0; i < n; i++) TensorPrimitives.Multiply(d2.Span.Slice(i * k, k), a, u.Span.Slice(i * k, k));
+        var us = u.Span;
+        var ys = y.Span;
+        switch (Kernel)
+        {
+            case RadialKernel.Gaussian:
+                TensorPrimitives.Negate(us, ys);
+                TensorPrimitives.Exp(ys, ys);
+                break;
+            case RadialKernel.Multiquadric:
+                TensorPrimitives.Add(us, 1f, ys);
+                TensorPrimitives.Sqrt(ys, ys);
+                break;
+            default:
+                TensorPrimitives.Add(us, 1f, ys);
+                TensorPrimitives.ReciprocalSqrt(ys, ys);
+                break;
+        }
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
+        int n = x[0], k = Units, d = Inputs;
+        var g = Tensor.Ensure(ref _g, n, OutputShape).Span;
+        var ys = _y!.Span;
+        var us = _u!.Span;
+        // g = dL/du = dy * phi'(u), from the saved output y.
+        switch (Kernel)
+        {
+            case RadialKernel.Gaussian: // phi' = -y
+                TensorPrimitives.Multiply(dy.Span, ys, g);
+                TensorPrimitives.Negate(g, g);
+                break;
+            case RadialKernel.Multiquadric: // phi' = 1 / (2y)
+                TensorPrimitives.Divide(dy.Span, ys, g);
+                TensorPrimitives.Multiply(g, 0.5f, g);
+                break;
+            default: // phi' = -y^3 / 2
+                TensorPrimitives.Multiply(ys, ys, g);
+                TensorPrimitives.Multiply(g, ys, g);
+                TensorPrimitives.Multiply(g, dy.Span, g);
+                TensorPrimitives.Multiply(g, -0.5f, g);
+                break;
+        }
+        // dL/dlog_width_k = -2 sum_n g_nk u_nk (u is not needed afterwards, so it takes g * u).
+        var sums = _sums.AsSpan(0, k);
+        TensorPrimitives.Multiply(g, us, us);
+        sums.Clear();
+        Elementwise.SumRowsInto(us, n, sums);
+        TensorPrimitives.MultiplyAdd(sums, -2f, LogWidth.Grad.Span, LogWidth.Grad.Span);
+
+        // G = g / s^2, then the two GEMMs of the expansion ||x||^2 - 2 x.c + ||c||^2.
+        var a = _a.AsSpan(0, k);
+        for (int i = 0; i < n; i++)
+        {
+            var row = g.Slice(i * k, k);
+            TensorPrimitives.Multiply(row, a, row);
+        }
+        var c = Centres.Value.Span;
+        var dc = Centres.Grad.Span;
+        Gemm.Multiply(true, false, k, d, n, -2f, g, k, x.Span, d, 1f, dc, d);
+        sums.Clear();
+        Elementwise.SumRowsInto(g, n, sums);
+        for (int j = 0; j < k; j++)
+            TensorPrimitives.MultiplyAdd(c.Slice(j * d, d), 2f * sums[j], dc.Slice(j * d, d), dc.Slice(j * d, d));
+
+        if (!NeedsInputGradient) return Tensor.Empty;
+        var dx = Tensor.Ensure(ref _dx, n, InputShape);
+        var dxs = dx.Span;
+        Gemm.Multiply(false, false, n, d, k, -2f, g, k, c, d, 0f, dxs, d);
+        var xs = x.Span;
+        for (int i = 0; i < n; i++)
+        {
+            float rowSum = TensorPrimitives.Sum(g.Slice(i * k, k));
+            TensorPrimitives.MultiplyAdd(xs.Slice(i * d, d), 2f * rowSum, dxs.Slice(i * d, d), dxs.Slice(i * d, d));
+        }
+        return dx;
+    }
+
+    private void Grow(int n)
+    {
+        if (_xNorms.Length < n) _xNorms = new float[n];
+        if (_cNorms.Length < Units)
+        {
+            _cNorms = new float[Units];
+            _a = new float[Units];
+            _sums = new float[Units];
+        }
+    }
+}
