@@ -6,7 +6,8 @@ namespace Dendrite.Visualization;
 public static class Drawing
 {
     public static readonly SKColor Background = SKColors.White;
-    public static readonly SKColor Gap = new(0x80, 0x80, 0x80);
+    /// <summary>Between tiles: white (a grey gap would match the middle value of a filter scaled to its range).</summary>
+    public static readonly SKColor Gap = SKColors.White;
     public static readonly SKColor Ink = new(0x20, 0x20, 0x20);
 
     /// <summary>The default sans-serif face (DejaVu Sans on Debian, found through fontconfig).</summary>
