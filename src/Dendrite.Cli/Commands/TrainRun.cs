@@ -9,6 +9,8 @@ public static class TrainRun
     /// <summary>Runs the training <paramref name="s"/> describes, continuing from <paramref name="resumed"/> when given.</summary>
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
+        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
+            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
         if (TabularRun.IsCsv(s.Data)) return TabularRun.Execute(s);
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);

@@ -67,4 +67,13 @@ public class VisualizationCommandTests : IDisposable
             "nothing.png: image not found");
         Assert.False(File.Exists(_dir.File("f.png")) || File.Exists(_dir.File("a.png")));
     }
+
+    [Fact]
+    public void Report_is_refused_where_it_cannot_be_made()
+    {
+        string csv = _dir.File("xy.csv");
+        File.WriteAllLines(csv, ["x,y", "0,0", "1,1", "2,0", "3,1", "4,0"]);
+        Cli.Cli.AssertBadInput(Cli.Cli.Run("train", "--data", csv, "--target", "y", "--epochs", "1", "--report", _dir.File("r")), "--report", "CSV");
+        Assert.False(Directory.Exists(_dir.File("r")));
+    }
 }
