@@ -111,6 +111,7 @@ public sealed class BackpropTrace
         Flatten => "dL/dx = dL/dy reshaped",
         Softmax => "dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j)",
         _ when FilterGrid.IsConvolution(layer) => "dL/dx = col2im(Wᵀ dL/dy),  dL/dW += dL/dy colᵀ",
+        _ when ActivationMaps.Shows(layer) => "dL/dx: each window's dL/dy goes back to its inputs (all to the max for max pooling, shared for average)",
         _ => "",
     };
 
