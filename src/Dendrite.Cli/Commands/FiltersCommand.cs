@@ -21,8 +21,10 @@ public static class FiltersCommand
         command.SetAction(r =>
         {
             var source = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
+            if (r.GetValue(layer) is { } n && (n < 1 || n > source.Net.Layers.Count))
+                throw new UsageException($"--layer: {n} is not a layer of the model (1 to {source.Net.Layers.Count}, as summary numbers them)");
             var conv = FilterGrid.Convolution(source.Net, r.GetValue(layer));
-            var weight = conv.Parameters[0].Value;
+            var weight = conv.Weight.Value;
             using var image = FilterGrid.Render(weight);
             var path = r.GetValue(output)!;
             Png.Save(image, path);

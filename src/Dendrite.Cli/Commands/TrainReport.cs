@@ -47,6 +47,7 @@ public sealed class TrainReport
         args.AddRange(["--schedule", s.Schedule, "--loss", s.Loss, "--seed", s.Seed.ToString(CultureInfo.InvariantCulture)]);
         if (s.TrainLimit != int.MaxValue) args.AddRange(["--train-limit", I(s.TrainLimit)]);
         if (s.TestLimit != int.MaxValue) args.AddRange(["--test-limit", I(s.TestLimit)]);
+        if (s.Augment != "none") args.AddRange(["--augment", s.Augment]);
         if (s.Metrics is not null) args.AddRange(["--metrics", s.Metrics]);
         if (s.Out is not null) args.AddRange(["--out", s.Out]);
         args.AddRange(["--report", s.Report!]);
@@ -56,7 +57,7 @@ public sealed class TrainReport
     private static IReadOnlyList<(string, string)> Settings(TrainSettings s) =>
     [
         ("data", s.Data), ("model", s.Model), ("epochs", I(s.Epochs)), ("batch", I(s.Batch)), ("optimizer", s.Optimizer),
-        ("learning rate", s.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", s.Schedule), ("loss", s.Loss),
+        ("learning rate", s.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", s.Schedule), ("loss", s.Loss), ("augmentation", s.Augment),
         ("seed", s.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
         ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
         ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),

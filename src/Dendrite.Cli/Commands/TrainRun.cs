@@ -35,8 +35,11 @@ public static class TrainRun
         var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, metadata, s);
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
+        var augment = Augmentation(s.Augment, train.SampleShape);
+        loader.Augment = augment is null ? null : augment.Apply;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
+                          (augment is null ? "" : $", augment {augment}"));
 
         trainer.EpochEnded = m =>
         {
@@ -62,6 +65,18 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {s.Epochs} epochs");
         return 0;
+    }
+
+    private static ImageAugmentation? Augmentation(string text, int[] sampleShape)
+    {
+        try
+        {
+            return ImageAugmentation.Parse(text, sampleShape);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--augment: {e.Message}");
+        }
     }
 
     private static IReadOnlyList<EpochMetrics> WithProgress(Trainer trainer, DataLoader loader, Dataset test, int epochs, TrainingPosition from)

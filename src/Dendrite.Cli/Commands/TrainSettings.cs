@@ -34,4 +34,6 @@ public sealed record TrainSettings
     public int? CheckpointEvery { get; init; }
     /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
     public string? Resume { get; init; }
+    /// <summary>none, shift, shift=N, flip or shift+flip (see <see cref="ImageAugmentation.Parse"/>).</summary>
+    public string Augment { get; init; } = "none";
 }

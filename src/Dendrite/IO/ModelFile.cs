@@ -110,6 +110,7 @@ public static class ModelFile
     private static int[]? ExpectedWeight(Layer layer, int[] input) => layer switch
     {
         Dense d when input.Length == 1 => [d.Units, input[0]],
+        Conv2d c when input.Length == 3 => [c.Filters, input[0], c.KernelH, c.KernelW],
         _ => null,
     };
 

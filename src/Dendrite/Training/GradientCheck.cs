@@ -12,34 +12,42 @@ public static class GradientCheck
     public sealed record Result(string Layer, string Tensor, double MaxRelativeError, double Analytic, double Numeric, int Checked);
 
     /// <summary>
-    /// Checks a whole network on one batch in two parts whose product is backprop's chain rule:
-    /// the loss's gradient with respect to the network's output (logits when softmax is fused), and every
-    /// parameter tensor and dL/dx of the network under the projection loss L = sum_i r_i y_i with a fixed
-    /// random r. The projection keeps dL/dy of order one, so float32 rounding stays far below the differences
-    /// measured; a mean cross-entropy through a wide layer would drown them. Layers run in training mode;
-    /// layers with randomness (dropout) must keep a fixed mask for the check to mean anything.
+    /// Checks a whole network on one batch in parts whose product is backprop's chain rule: the loss's gradient
+    /// with respect to the network's output (logits when softmax is fused), then each layer alone on the input it
+    /// sees in the network (<see cref="CheckLayer"/>: its parameter tensors and its dL/dx under a projection loss
+    /// L = sum_i r_i y_i with a fixed random r). If every layer's backward is the true vector-Jacobian product of
+    /// its forward, Sequential's backward is the network's gradient. The projection keeps dL/dy of order one, so
+    /// float32 rounding stays far below the differences measured. Checking layer by layer rather than end to end
+    /// keeps kinks rare: in the cnn preset one first-layer weight moves ~1,500 ReLU inputs, and a step of 1e-2
+    /// crossed 5-10 of their kinks on both sides, which bent the central difference by 10-30% without the
+    /// one-sided slopes disagreeing (measured), whereas alone a layer's step crosses at most its own few kinks.
+    /// Layers run in training mode; layers with randomness (dropout, <see cref="IStochastic"/>) are frozen, so each keeps one mask.
     /// </summary>
     public static List<Result> CheckNetwork(Sequential net, Loss loss, Tensor x, Tensor target, Rng rng,
         int positionsPerTensor = 20, float h = 1e-2f, double floor = 1e-3)
     {
+        using var frozen = new Freeze(net.Layers);
         int layers = loss is SoftmaxCrossEntropy && net.Layers[^1] is Softmax ? net.Layers.Count - 1 : net.Layers.Count;
-        var output = net.Forward(x, training: true, layers).Clone();
-        var results = new List<Result> { CheckLoss(loss, output, target, rng, positionsPerTensor, h, floor) };
-
-        var r = new Tensor(output.Shape.ToArray());
-        rng.Uniform(r.Span, -1f, 1f);
-        double Projection() => Dot(net.Forward(x, training: true, layers).Span, r.Span);
-
         bool inputGradient = net.InputGradient;
-        net.InputGradient = true;
-        net.ZeroGrad();
-        net.Forward(x, training: true, layers);
-        var dx = net.Backward(r, layers - 1)!.Span.ToArray();
-        net.InputGradient = inputGradient;
-        foreach (var layer in net.Layers.Take(layers))
-            foreach (var p in layer.Parameters)
-                results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Projection, rng, positionsPerTensor, h, floor));
-        results.Add(Compare("input", "dL/dx", x.Length, dx, x, Projection, rng, positionsPerTensor, h, floor));
+        net.InputGradient = true; // every layer's dL/dx is checked, the first learnable one's too
+        List<Result> results;
+        try
+        {
+            var inputs = new Tensor[layers];
+            var t = x;
+            for (int i = 0; i < layers; i++)
+            {
+                inputs[i] = t.Clone(); // checking layer i - 1 rewrites its output buffer, so each layer gets a copy
+                t = net.Layers[i].Forward(t, training: true);
+            }
+            results = new List<Result> { CheckLoss(loss, t.Clone(), target, rng, positionsPerTensor, h, floor) };
+            for (int i = 0; i < layers; i++)
+                results.AddRange(CheckLayer(net.Layers[i], inputs[i], rng, positionsPerTensor, h, floor));
+        }
+        finally
+        {
+            net.InputGradient = inputGradient;
+        }
         return results;
     }
 
@@ -57,6 +65,7 @@ public static class GradientCheck
     /// </summary>
     public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3)
     {
+        using var frozen = new Freeze([layer]);
         var y0 = layer.Forward(x, training: true);
         var r = new Tensor(y0.Shape.ToArray());
         rng.Uniform(r.Span, -1f, 1f);
@@ -70,6 +79,23 @@ public static class GradientCheck
             results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Loss, rng, positionsPerTensor, h, floor));
         results.Add(Compare(layer.Label, "dL/dx", x.Length, dx, x, Loss, rng, positionsPerTensor, h, floor));
         return results;
+    }
+
+    /// <summary>Freezes every stochastic layer's mask until disposed, then restores each layer's setting.</summary>
+    private readonly struct Freeze : IDisposable
+    {
+        private readonly (IStochastic Layer, bool Was)[] _layers;
+
+        public Freeze(IEnumerable<Layer> layers)
+        {
+            _layers = [.. layers.OfType<IStochastic>().Select(l => (l, l.Frozen))];
+            foreach (var (l, _) in _layers) l.Frozen = true;
+        }
+
+        public void Dispose()
+        {
+            foreach (var (l, was) in _layers) l.Frozen = was;
+        }
     }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

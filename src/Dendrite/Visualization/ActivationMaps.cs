@@ -4,8 +4,8 @@ namespace Dendrite.Visualization;
 
 /// <summary>
 /// 'One filter forms a surface, many filters form a volume': the input and the output volume of every convolution and
-/// pooling layer for one input, each channel a tile. A convolution followed by an elementwise activation is shown
-/// after the activation (what the next layer reads), labelled with both.
+/// pooling layer for one input, each channel a tile. A convolution followed by batch norm and an elementwise
+/// activation is shown after them (what the next layer reads), labelled with all of them.
 /// </summary>
 public static class ActivationMaps
 {
@@ -30,26 +30,19 @@ public static class ActivationMaps
             x = layers[i].Forward(x, training: false);
             if (!Shows(layers[i])) continue;
             string label = layers[i].Label;
-            if (FilterGrid.IsConvolution(layers[i]) && i + 1 < layers.Count && layers[i + 1] is Activation act)
-            {
-                x = act.Forward(x, training: false);
-                label += $" + {act.Spec}";
-                i++;
-            }
+            if (layers[i] is Conv2d)
+                while (i + 1 < layers.Count && layers[i + 1] is Activation or BatchNorm)
+                {
+                    x = layers[++i].Forward(x, training: false);
+                    label += $" + {layers[i].Spec}";
+                }
             maps.Add(new FeatureMap(label, x.View(x.SampleShape).Clone()));
         }
         return maps;
     }
 
-    /// <summary>A convolution, or a pooling layer: no parameters, image in and out, smaller H or W.</summary>
-    public static bool Shows(Layer layer)
-    {
-        if (layer.OutputShape.Length != 3) return false;
-        if (FilterGrid.IsConvolution(layer)) return true;
-        var i = layer.InputShape;
-        var o = layer.OutputShape;
-        return layer.Parameters.Count == 0 && i.Length == 3 && o[0] == i[0] && (o[1] < i[1] || o[2] < i[2]);
-    }
+    /// <summary>A convolution or a max/average pooling layer (global average pooling's output is a vector, not maps).</summary>
+    public static bool Shows(Layer layer) => layer is Conv2d or Pool2d;
 
     /// <summary>Pixels per value for maps of this size.</summary>
     public static int Scale(FeatureMap map) => Math.Max(1, TileTarget / Math.Max(map.Height, map.Width));

@@ -110,8 +110,12 @@ public sealed class BackpropTrace
         Activation a => $"dL/dx = {a.Name}'(x) * dL/dy",
         Flatten => "dL/dx = dL/dy reshaped",
         Softmax => "dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j)",
-        _ when FilterGrid.IsConvolution(layer) => "dL/dx = col2im(Wᵀ dL/dy),  dL/dW += dL/dy colᵀ",
-        _ when ActivationMaps.Shows(layer) => "dL/dx: each window's dL/dy goes back to its inputs (all to the max for max pooling, shared for average)",
+        Conv2d => "dL/dx = col2im(Wᵀ dL/dy),  dL/dW += dL/dy colᵀ,  dL/db += sum of dL/dy",
+        MaxPool2d => "dL/dx = dL/dy at the input that was each window's max, 0 elsewhere",
+        AvgPool2d => "dL/dx = dL/dy / (pixels in the window) for each input under it",
+        GlobalAvgPool2d => "dL/dx = dL/dy / (H W) everywhere",
+        BatchNorm => "evaluation mode, a fixed affine map: dL/dx = γ / sqrt(σ² + ε) dL/dy",
+        Dropout => "evaluation mode, y = x: dL/dx = dL/dy",
         _ => "",
     };
 

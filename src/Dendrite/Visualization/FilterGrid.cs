@@ -71,7 +71,7 @@ public static class FilterGrid
     {
         var layer = net.Layers.FirstOrDefault(l => l.Parameters.Count > 0);
         if (layer is null) return null;
-        if (IsConvolution(layer)) return (layer, layer.Parameters[0].Value);
+        if (layer is Conv2d conv) return (layer, conv.Weight.Value);
         if (layer is Dense dense && net.InputShape.Length == 3)
         {
             int units = Math.Min(dense.Units, limit);
@@ -83,23 +83,21 @@ public static class FilterGrid
     }
 
     /// <summary>Layer <paramref name="position"/> (1-based, as summary numbers them), or the first convolution.</summary>
-    public static Layer Convolution(Sequential net, int? position)
+    public static Conv2d Convolution(Sequential net, int? position)
     {
         if (position is { } p)
         {
             if (p < 1 || p > net.Layers.Count)
                 throw new ArgumentOutOfRangeException(nameof(position), $"--layer {p}: the model has layers 1 to {net.Layers.Count}");
             var layer = net.Layers[p - 1];
-            if (!IsConvolution(layer))
-                throw new ShapeException($"{layer.Label} is not a convolution (weights [out, in, kh, kw]); convolutions: {Convolutions(net)}");
-            return layer;
+            return layer as Conv2d
+                ?? throw new ShapeException($"{layer.Label} is not a convolution (weights [out, in, kh, kw]); convolutions: {Convolutions(net)}");
         }
-        return net.Layers.FirstOrDefault(IsConvolution)
+        return net.Layers.OfType<Conv2d>().FirstOrDefault()
             ?? throw new ShapeException($"the model {net.Spec} has no convolution layer to show filters of");
     }
 
-    /// <summary>A layer whose first parameter is a 4-D weight [out, in, kh, kw].</summary>
-    public static bool IsConvolution(Layer layer) => layer.Parameters.Count > 0 && layer.Parameters[0].Value.Rank == 4;
+    public static bool IsConvolution(Layer layer) => layer is Conv2d;
 
     private static string Convolutions(Sequential net)
     {

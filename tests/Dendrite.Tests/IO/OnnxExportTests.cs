@@ -67,6 +67,29 @@ public class OnnxExportTests
         Assert.True(MaxDifference(net, new Normalization(0.5f, 0.25f)) <= 1e-4f);
     }
 
+    /// <summary>Every convolutional layer form, on the small images, including lopsided 'same' padding and trained batch norm statistics.</summary>
+    [Theory]
+    [InlineData("conv(3,3),relu,flatten,dense(4)")]
+    [InlineData("conv(3,3,stride=2,pad=1,bias=false),flatten,dense(4)")]
+    [InlineData("conv(3,kernel=3x2,pad=same),flatten,dense(4)")]
+    [InlineData("conv(3,4,stride=2,pad=same),flatten,dense(4)")]
+    [InlineData("conv(2,3,dilation=2,pad=2),flatten,dense(4)")]
+    [InlineData("conv(3,3,pad=1),maxpool(2),flatten,dense(4)")]
+    [InlineData("conv(3,3,pad=1),maxpool(3,stride=2,pad=1),flatten,dense(4)")]
+    [InlineData("conv(3,3,pad=1),avgpool(2),flatten,dense(4)")]
+    [InlineData("conv(3,3,pad=1),avgpool(3,stride=2,pad=1),flatten,dense(4)")]
+    [InlineData("conv(5,3),gap,dense(4)")]
+    [InlineData("conv(3,3),batchnorm,relu,flatten,dense(6),batchnorm,dense(4)")]
+    [InlineData("conv(3,3),dropout(0.5),flatten,dense(4)")]
+    public void Every_convolutional_layer_matches_onnx_runtime(string spec)
+    {
+        var net = SmallData.Net(spec, seed: 9);
+        // Train-mode batches move the running statistics away from 0 and 1, so eval-mode batch norm is really exercised.
+        var x = TestData.Random(new Rng(4), 0f, 1f, [16, .. net.InputShape]);
+        for (int i = 0; i < 5; i++) net.Forward(x, training: true);
+        Assert.True(MaxDifference(net, new Normalization(0.5f, 0.25f)) <= 1e-4f);
+    }
+
     [Fact]
     public void Explicit_flatten_dense_without_bias_and_a_final_softmax_match()
     {

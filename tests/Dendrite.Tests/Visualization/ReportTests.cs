@@ -25,7 +25,7 @@ public class ReportTests : IDisposable
         Assert.Contains("Ankle boot", html);
         Assert.DoesNotContain("http-equiv=\"refresh\"", html); // reloading stops when training has ended
         var sources = Regex.Matches(html, "<img src=\"([^\"]*)\" width=\"(\\d+)\" height=\"(\\d+)\"");
-        Assert.Equal(4, sources.Count); // curves, confusion, filters, mistakes (the mlp has no maps)
+        Assert.Equal(7, sources.Count); // curves, confusion, filters, three activation maps, mistakes
         foreach (Match m in sources)
         {
             Assert.StartsWith("data:image/png;base64,", m.Groups[1].Value);
@@ -42,7 +42,7 @@ public class ReportTests : IDisposable
         string report = Train();
         var page = Path.Combine(report, "index.html");
         var check = Chromium.Inspect(page);
-        Assert.Equal(4, check.Images);
+        Assert.Equal(7, check.Images);
         Assert.True(check.Broken.Length == 0, "broken images: " + string.Join(", ", check.Broken));
         Assert.True(check.Errors.Length == 0, "errors: " + string.Join("; ", check.Errors));
         var shot = Path.Combine(report, "screenshot.png");
@@ -83,11 +83,11 @@ public class ReportTests : IDisposable
     {
         // Real Fashion-MNIST (a few hundred samples), so that there are class names and mistakes to show.
         string report = _dir.File("report");
-        var r = Cli.Cli.Run("train", "--data", IdxDataset.DefaultDirectory, "--train-limit", "600", "--test-limit", "200", "--model", "mlp",
+        var r = Cli.Cli.Run("train", "--data", IdxDataset.DefaultDirectory, "--train-limit", "600", "--test-limit", "200", "--model", "conv(8,3,pad=1),relu,maxpool(2),flatten,dense(10),softmax",
             "--epochs", "2", "--batch", "32", "--threads", "2", "--report", report);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains($"report: {Path.Combine(report, "index.html")}", r.Out);
-        foreach (var png in new[] { "curves.png", "confusion.png", "filters.png", "mistakes.png" })
+        foreach (var png in new[] { "curves.png", "confusion.png", "filters.png", "activations-0.png", "activations-2.png", "mistakes.png" })
         {
             using var image = Picture.Load(Path.Combine(report, png));
             Picture.AssertHasContent(image);

@@ -77,6 +77,19 @@ public static class OnnxExporter
         // exp(-x^2)
         Gaussian => g.Add("Exp", [g.Add("Neg", [g.Add("Mul", [x, x])])]),
         Rbf r => RadialBasis(g, r, index, x),
+        Conv2d c => g.Add("Conv", c.Bias is { } cb ? [x, Weight(g, index, c.Weight), Weight(g, index, cb)] : [x, Weight(g, index, c.Weight)],
+            Ints("kernel_shape", c.KernelH, c.KernelW), Ints("strides", c.Stride, c.Stride), Ints("dilations", c.Dilation, c.Dilation),
+            Pads(c.Window)),
+        MaxPool2d m => g.Add("MaxPool", [x], Ints("kernel_shape", m.Kernel, m.Kernel), Ints("strides", m.Stride, m.Stride), Pads(m.Window)),
+        AvgPool2d a => g.Add("AveragePool", [x], Ints("kernel_shape", a.Kernel, a.Kernel), Ints("strides", a.Stride, a.Stride), Pads(a.Window),
+            Int("count_include_pad", 0)),
+        // Dendrite's global pool gives [N, C]; ONNX's keeps [N, C, 1, 1].
+        GlobalAvgPool2d => g.Add("Flatten", [g.Add("GlobalAveragePool", [x])], Int("axis", 1)),
+        BatchNorm b => g.Add("BatchNormalization", [x, Weight(g, index, b.Gamma), Weight(g, index, b.Beta),
+            g.Constant($"{index}.running_mean", b.RunningMean.Shape, b.RunningMean.Span), g.Constant($"{index}.running_var", b.RunningVar.Shape, b.RunningVar.Span)],
+            Float("epsilon", b.Epsilon)),
+        // Inverted dropout is the identity at inference.
+        Dropout => g.Add("Identity", [x]),
         _ => throw new NotSupportedException($"{layer.Label}: no ONNX mapping for {layer.GetType().Name} yet"),
     };
 
@@ -105,6 +118,9 @@ public static class OnnxExporter
             _ => g.Add("Reciprocal", [g.Add("Sqrt", [g.Add("Add", [u, g.Scalar($"{index}.one", 1f)])])]),
         };
     }
+
+    /// <summary>ONNX pads: begin of each axis, then end ('same' may pad one more at the end).</summary>
+    private static AttributeProto Pads(Kernels.Window2d w) => Ints("pads", w.PadTop, w.PadLeft, w.PadH - w.PadTop, w.PadW - w.PadLeft);
 
     private static string Weight(OnnxGraph g, int index, Parameter p) => g.Constant($"{index}.{p.Name}", p.Value.Shape, p.Value.Span);
 

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Dendrite;
+
+/// <summary>
+/// Random label-preserving changes to training images [C, H, W], drawn per sample from the loader's seeded
+/// generator: a shift by up to <see cref="MaxShift"/> pixels each way with zeros filling the border (the same as
+/// padding by that much and cropping back at a random offset), and a left-right mirror with probability 1/2.
+/// Plug <see cref="Apply"/> into <see cref="DataLoader.Augment"/>; evaluation never augments.
+/// </summary>
+public sealed class ImageAugmentation
+{
+    private readonly float[] _scratch;
+    private readonly int _c, _h, _w;
+
+    public ImageAugmentation(int[] sampleShape, int maxShift, bool flip)
+    {
+        if (sampleShape.Length != 3)
+            throw new FormatException($"augmentation needs images [C, H, W], the data has samples {Tensor.Format(sampleShape)}");
+        if (maxShift < 0 || maxShift >= Math.Min(sampleShape[1], sampleShape[2]))
+            throw new FormatException($"shift {maxShift} must be between 0 and the image size less one");
+        (_c, _h, _w) = (sampleShape[0], sampleShape[1], sampleShape[2]);
+        MaxShift = maxShift;
+        Flip = flip;
+        _scratch = new float[_c * _h * _w];
+    }
+
+    public const int DefaultShift = 2;
+
+    public int MaxShift { get; }
+    public bool Flip { get; }
+
+    /// <summary>As the command line writes it: shift, shift=3, flip, shift+flip.</summary>
+    public override string ToString() =>
+        string.Join("+", new[] { MaxShift == 0 ? null : MaxShift == DefaultShift ? "shift" : $"shift={MaxShift}", Flip ? "flip" : null }.OfType<string>());
+
+    /// <summary>
+    /// Reads "none", "shift", "shift=N", "flip" or a '+'-joined combination such as "shift+flip"; null for none.
+    /// Throws <see cref="FormatException"/> naming the bad part.
+    /// </summary>
+    public static ImageAugmentation? Parse(string text, int[] sampleShape)
+    {
+        int shift = 0;
+        bool flip = false;
+        if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
+        foreach (var raw in text.Split('+'))
+        {
+            var part = raw.Trim().ToLowerInvariant();
+            if (part == "flip") flip = true;
+            else if (part == "shift") shift = DefaultShift;
+            else if (part.StartsWith("shift=") && int.TryParse(part[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0) shift = s;
+            else throw new FormatException($"'{raw.Trim()}' is not one of none, shift, shift=N (pixels), flip, or a '+' of them such as shift+flip");
+        }
+        return new ImageAugmentation(sampleShape, shift, flip);
+    }
+
+    /// <summary>Shifts and/or mirrors one image in place.</summary>
+    public void Apply(Span<float> image, Rng rng)
+    {
+        int dy = MaxShift == 0 ? 0 : rng.NextInt(2 * MaxShift + 1) - MaxShift;
+        int dx = MaxShift == 0 ? 0 : rng.NextInt(2 * MaxShift + 1) - MaxShift;
+        bool mirror = Flip && rng.NextInt(2) == 1;
+        if (dy == 0 && dx == 0 && !mirror) return;
+        image[.._scratch.Length].CopyTo(_scratch);
+        Transform(_scratch, image, _c, _h, _w, dy, dx, mirror);
+    }
+
+    /// <summary>dst[c, y, x] = src[c, y - dy, x' - dx] where x' = W-1-x when mirrored (else x), 0 outside the image.</summary>
+    public static void Transform(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, int dy, int dx, bool mirror)
+    {
+        int x0 = Math.Max(0, dx), x1 = Math.Min(w, w + dx); // destination columns (before mirroring) that have a source
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < h; y++)
+            {
+                var row = dst.Slice((c * h + y) * w, w);
+                int sy = y - dy;
+                if (sy < 0 || sy >= h || x0 >= x1)
+                {
+                    row.Clear();
+                    continue;
+                }
+                var line = src.Slice((c * h + sy) * w, w);
+                row[..x0].Clear();
+                row[x1..].Clear();
+                line.Slice(x0 - dx, x1 - x0).CopyTo(row[x0..x1]);
+                if (mirror) row.Reverse();
+            }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// Max and average pooling over independent planes (a batch [N, C, H, W] is N*C planes), and their adjoints.
+/// Max pooling records, for each output, the index into x of the value it took (the first one on ties;
+/// padding is -inf and never wins), so backward routes dy straight there. Average pooling divides by the
+/// number of input pixels under the window, padding excluded (PyTorch's count_include_pad=false).
+/// </summary>
+public static class Pooling
+{
+    /// <summary>y = max over each window; argmax = where in x it was. Dispatches 2x2 stride-2 unpadded windows to a fast path.</summary>
+    public static void MaxForward(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y, Span<int> argmax)
+    {
+        if (g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0, DilationH: 1, DilationW: 1 })
+            MaxForward2x2(x, planes, g, y, argmax);
+        else MaxForwardReference(x, planes, g, y, argmax);
+    }
+
+    /// <summary>Any window, straight from the definition: the reference for the fast path.</summary>
+    public static void MaxForwardReference(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y, Span<int> argmax)
+    {
+        int outW = g.OutW;
+        for (int p = 0; p < planes; p++)
+        {
+            int inBase = p * g.InPlane, outBase = p * g.OutPlane;
+            for (int oy = 0; oy < g.OutH; oy++)
+                for (int ox = 0; ox < outW; ox++)
+                {
+                    float best = float.NegativeInfinity;
+                    int at = -1;
+                    for (int i = 0; i < g.KernelH; i++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + i * g.DilationH;
+                        if ((uint)iy >= (uint)g.InH) continue;
+                        for (int j = 0; j < g.KernelW; j++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + j * g.DilationW;
+                            if ((uint)ix >= (uint)g.InW) continue;
+                            int k = inBase + iy * g.InW + ix;
+                            if (x[k] > best || at < 0)
+                            {
+                                best = x[k];
+                                at = k;
+                            }
+                        }
+                    }
+                    y[outBase + oy * outW + ox] = best;
+                    argmax[outBase + oy * outW + ox] = at;
+                }
+        }
+    }
+
+    // The reference CNN's pooling, four outputs at a time: de-interleave 8 floats of the upper and of the lower row into
+    // even and odd columns, then two rounds of compare-and-select keep the first maximum and its index. On [64, 32, 28, 28]
+    // it takes 0.7 ms where the scalar loop, whose branches are coin flips on random data, took 4-9 ms (measured).
+    // H or W odd: the last row or column is dropped, as floor() in the output size says.
+    private static void MaxForward2x2(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y, Span<int> argmax)
+    {
+        if (!Sse.IsSupported)
+        {
+            MaxForwardReference(x, planes, g, y, argmax);
+            return;
+        }
+        int inW = g.InW, outH = g.OutH, outW = g.OutW;
+        int need = (planes - 1) * g.InPlane + (2 * outH - 1) * inW + 2 * outW;
+        if (x.Length < need || y.Length < planes * g.OutPlane || argmax.Length < planes * g.OutPlane)
+            throw new ArgumentException($"max pool: buffers too short for {planes} planes of {g.InH}x{g.InW}");
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        ref int a0 = ref MemoryMarshal.GetReference(argmax);
+        var evens = Vector128.Create(0, 2, 4, 6);
+        var down = Vector128.Create(inW);
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0, o = p * g.OutPlane; oy < outH; oy++, o += outW)
+            {
+                int top = p * g.InPlane + 2 * oy * inW, ox = 0;
+                for (; ox + 4 <= outW; ox += 4)
+                {
+                    int j = top + 2 * ox;
+                    var u0 = Vector128.LoadUnsafe(ref x0, (nuint)j);
+                    var u1 = Vector128.LoadUnsafe(ref x0, (nuint)(j + 4));
+                    var l0 = Vector128.LoadUnsafe(ref x0, (nuint)(j + inW));
+                    var l1 = Vector128.LoadUnsafe(ref x0, (nuint)(j + inW + 4));
+                    var a = Sse.Shuffle(u0, u1, 0b10_00_10_00);
+                    var b = Sse.Shuffle(u0, u1, 0b11_01_11_01);
+                    var c = Sse.Shuffle(l0, l1, 0b10_00_10_00);
+                    var d = Sse.Shuffle(l0, l1, 0b11_01_11_01);
+                    var at = Vector128.Create(j) + evens;
+                    var upperOdd = Vector128.GreaterThan(b, a);
+                    var upper = Vector128.ConditionalSelect(upperOdd, b, a);
+                    var upperAt = at - upperOdd.AsInt32(); // a true mask is -1: index + 1
+                    var lowerOdd = Vector128.GreaterThan(d, c);
+                    var lower = Vector128.ConditionalSelect(lowerOdd, d, c);
+                    var lowerAt = at + down - lowerOdd.AsInt32();
+                    var useLower = Vector128.GreaterThan(lower, upper);
+                    Vector128.ConditionalSelect(useLower, lower, upper).StoreUnsafe(ref y0, (nuint)(o + ox));
+                    Vector128.ConditionalSelect(useLower.AsInt32(), lowerAt, upperAt).StoreUnsafe(ref a0, (nuint)(o + ox));
+                }
+                for (; ox < outW; ox++)
+                {
+                    int j = top + 2 * ox, at = j;
+                    float best = x[j];
+                    if (x[j + 1] > best) { best = x[j + 1]; at = j + 1; }
+                    if (x[j + inW] > best) { best = x[j + inW]; at = j + inW; }
+                    if (x[j + inW + 1] > best) { best = x[j + inW + 1]; at = j + inW + 1; }
+                    y[o + ox] = best;
+                    argmax[o + ox] = at;
+                }
+            }
+    }
+
+    /// <summary>dx = 0, then dx[argmax[k]] += dy[k]: each gradient goes back to the input that won.</summary>
+    public static void MaxBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx)
+    {
+        dx.Clear();
+        for (int k = 0; k < dy.Length; k++) dx[argmax[k]] += dy[k];
+    }
+
+    /// <summary>y = mean of the input pixels under each window (padding not counted).</summary>
+    public static void AverageForward(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y)
+    {
+        int outW = g.OutW;
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = x.Slice(p * g.InPlane, g.InPlane);
+            for (int oy = 0; oy < g.OutH; oy++)
+            {
+                var (iy0, iy1) = Rows(g, oy);
+                for (int ox = 0; ox < outW; ox++)
+                {
+                    var (ix0, ix1) = Columns(g, ox);
+                    float sum = 0;
+                    for (int iy = iy0; iy < iy1; iy++) sum += TensorPrimitives.Sum(plane.Slice(iy * g.InW + ix0, ix1 - ix0));
+                    y[(p * g.OutH + oy) * outW + ox] = sum / ((iy1 - iy0) * (ix1 - ix0));
+                }
+            }
+        }
+    }
+
+    /// <summary>dx = 0, then each window's input pixels get dy / (pixels in the window).</summary>
+    public static void AverageBackward(ReadOnlySpan<float> dy, int planes, in Window2d g, Span<float> dx)
+    {
+        dx.Clear();
+        int outW = g.OutW;
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = dx.Slice(p * g.InPlane, g.InPlane);
+            for (int oy = 0; oy < g.OutH; oy++)
+            {
+                var (iy0, iy1) = Rows(g, oy);
+                for (int ox = 0; ox < outW; ox++)
+                {
+                    var (ix0, ix1) = Columns(g, ox);
+                    float share = dy[(p * g.OutH + oy) * outW + ox] / ((iy1 - iy0) * (ix1 - ix0));
+                    for (int iy = iy0; iy < iy1; iy++)
+                    {
+                        var line = plane.Slice(iy * g.InW + ix0, ix1 - ix0);
+                        TensorPrimitives.Add(line, share, line);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>y[p] = mean of plane p (global average pooling).</summary>
+    public static void GlobalAverageForward(ReadOnlySpan<float> x, int planes, int planeSize, Span<float> y)
+    {
+        for (int p = 0; p < planes; p++) y[p] = TensorPrimitives.Sum(x.Slice(p * planeSize, planeSize)) / planeSize;
+    }
+
+    /// <summary>Every pixel of plane p gets dy[p] / planeSize.</summary>
+    public static void GlobalAverageBackward(ReadOnlySpan<float> dy, int planes, int planeSize, Span<float> dx)
+    {
+        for (int p = 0; p < planes; p++) dx.Slice(p * planeSize, planeSize).Fill(dy[p] / planeSize);
+    }
+
+    // Input rows [lo, hi) under output row oy, clipped to the plane (average pooling has dilation 1).
+    private static (int, int) Rows(in Window2d g, int oy)
+    {
+        int start = oy * g.StrideH - g.PadTop;
+        return (Math.Max(start, 0), Math.Min(start + g.KernelH, g.InH));
+    }
+
+    private static (int, int) Columns(in Window2d g, int ox)
+    {
+        int start = ox * g.StrideW - g.PadLeft;
+        return (Math.Max(start, 0), Math.Min(start + g.KernelW, g.InW));
+    }
+}

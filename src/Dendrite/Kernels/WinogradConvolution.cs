@@ -1,0 +1,263 @@
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// Stride-1 convolution of [N, C, H, W] images with [O, C, r, r] filters (r = 5 or 3) by Winograd minimal filtering,
+/// F(2x2, 5x5) or F(4x4, 3x3): every 6x6 input tile d and filter g meet as Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A, which costs
+/// 36 multiplies per tile instead of 100 (5x5) or 144 (3x3). Summed over channels, the elementwise products become
+/// 36 GEMMs M_ξ [O, tiles] = U_ξ [O, C] x V_ξ [C, tiles], one per tile element ξ, with the tiles of a block of
+/// images side by side. Forward: y = w ⋆ x + b. Backward-data: dx = dy ⋆ rot180(w)ᵀ, the same machinery with the
+/// turned, transposed filters and padding r - 1 - pad. Weight gradient: the adjoint, dU_ξ = sum over tiles of
+/// (A dY Aᵀ)_ξ (Bᵀ d B)_ξ and dw += Gᵀ dU G. Owns its buffers: no allocation once they have grown.
+/// </summary>
+public sealed unsafe class WinogradConvolution
+{
+    private float[] _u = [], _uBack = [], _du = [], _v = [], _m = [], _padded = [];
+
+    /// <param name="padTop">Input rows above the image that the first output row sees (may differ from the bottom's).</param>
+    public WinogradConvolution(int channels, int height, int width, int filters, int kernel, int padTop, int padLeft, int outH, int outW)
+    {
+        if (kernel != 3 && kernel != 5) throw new ArgumentOutOfRangeException(nameof(kernel), $"winograd: kernel {kernel}x{kernel}, supported are 3x3 and 5x5");
+        if (channels < 1 || filters < 1 || height < 1 || width < 1 || outH < 1 || outW < 1)
+            throw new ArgumentException($"winograd: input [N, {channels}, {height}, {width}], {filters} filters, output {outH}x{outW}");
+        (Channels, Height, Width, Filters, Kernel) = (channels, height, width, filters, kernel);
+        (PadTop, PadLeft, OutH, OutW) = (padTop, padLeft, outH, outW);
+    }
+
+    /// <summary>Whether a convolution with these settings can use this kernel.</summary>
+    public static bool Supports(int kernelH, int kernelW, int stride, int dilation) =>
+        stride == 1 && dilation == 1 && kernelH == kernelW && (kernelH == 3 || kernelH == 5);
+
+    /// <summary>
+    /// Whether the Winograd forward beats im2col + GEMM, by a rule from measurements on [64, C, 14, 14] and
+    /// [64, C, 28, 28] with 5x5 kernels (packed GEMM, one thread): with C = 4 input channels im2col wins
+    /// (Winograd 0.76x, 0.91x), from C = 8 Winograd does (1.34x-1.38x; 2.3x at C = 32). A single input channel
+    /// (the cnn's conv1) makes each of the 36 products an outer product: 0.37x.
+    /// </summary>
+    public static bool FasterForward(int channels, int filters) => channels >= 8;
+
+    /// <summary>
+    /// Whether the Winograd backward-data beats im2col: its GEMMs have m = C (input channels), which must not be
+    /// narrow. Measured as above: C = 8 with 64 filters 0.70x (14x14) and 0.86x (28x28), C = 16 1.04x and 1.38x,
+    /// C = 32 1.6x, C = 64 with 4 or 8 filters 3.3x-3.8x.
+    /// </summary>
+    public static bool FasterBackwardData(int channels, int filters) => channels >= 16;
+
+    /// <summary>
+    /// Whether the Winograd weight gradient beats im2col's dY colᵀ. Measured as above: C = 4 0.64x / 0.53x
+    /// (14x14 / 28x28), C = 8 0.91x / 0.66x, C = 16 1.27x / 0.94x, C = 32 1.35x (the cnn's conv2) and 1.45x,
+    /// C = 64 with 4 or 8 filters 3.5x-3.9x.
+    /// </summary>
+    public static bool FasterWeightGradient(int channels, int filters) => channels >= 32;
+
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public int Filters { get; }
+    public int Kernel { get; }
+    public int PadTop { get; }
+    public int PadLeft { get; }
+    public int OutH { get; }
+    public int OutW { get; }
+
+    /// <summary>
+    /// Most floats the transformed tiles V and products M of one block of images may take (8 MB). Measured on the
+    /// cnn's conv2 with the packed GEMM, one thread: 1 image per block 8.2 ms (the 49-column GEMMs are slow),
+    /// 5 images 4.9 ms, 11 images 4.5 ms, 23 images 7.3 ms (V and M fall out of the caches; [36, C, ld] layout).
+    /// </summary>
+    internal static int BlockBudget { get; set; } = 2 << 20;
+
+    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r].</summary>
+    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        Check("x", x.Length, n, Channels, Height, Width);
+        Check("y", y.Length, n, Filters, OutH, OutW);
+        CheckWeight(weight.Length);
+        if (!bias.IsEmpty && bias.Length != Filters) throw new ArgumentException($"winograd: bias has {bias.Length} values, expected {Filters}");
+        var u = Grow(ref _u, 36 * Filters * Channels);
+        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
+        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y);
+    }
+
+    /// <summary>dx [n, C, H, W] = dL/dx for dy = dL/dy [n, O, OH, OW] (overwritten, not accumulated).</summary>
+    public void BackwardData(ReadOnlySpan<float> dy, int n, ReadOnlySpan<float> weight, Span<float> dx)
+    {
+        Check("dy", dy.Length, n, Filters, OutH, OutW);
+        Check("dx", dx.Length, n, Channels, Height, Width);
+        CheckWeight(weight.Length);
+        var u = Grow(ref _uBack, 36 * Filters * Channels);
+        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: true, u);
+        int back = Kernel - 1;
+        Correlate(dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
+    }
+
+    /// <summary>
+    /// dw [O, C, r, r] += dL/dw for x [n, C, H, W] and dy = dL/dy [n, O, OH, OW]. The adjoint of the forward in the
+    /// Winograd domain: dU_ξ [O, C] = sum over tiles of (A dY Aᵀ)_ξ (Bᵀ d B)_ξ, 36 GEMMs with the tiles as their
+    /// inner dimension, then dw += Gᵀ dU G.
+    /// </summary>
+    public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
+    {
+        Check("x", x.Length, n, Channels, Height, Width);
+        Check("dy", dy.Length, n, Filters, OutH, OutW);
+        CheckWeight(dw.Length);
+        var du = Grow(ref _du, 36 * Filters * Channels);
+        du.Clear();
+        // Only read in gradient mode.
+        var dyRead = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy), dy.Length);
+        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
+        WinogradFilters.Adjoint(du, Filters, Channels, Kernel, dw);
+    }
+
+    // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with
+    // u the transformed w; channels and filters are the GEMMs' k and m. Per block of images: input transform, 36
+    // GEMMs, output transform; the transforms run as chunks of channels (filters), see Execute.
+    // With gradient: y is read as dL/dy and u receives dU += (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ summed over tiles.
+    private void Correlate(ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
+        Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false)
+    {
+        var p = new Pass { Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
+        p.M = Kernel == 5 ? 2 : 4;
+        p.TilesH = (outH + p.M - 1) / p.M;
+        p.TilesW = (outW + p.M - 1) / p.M;
+        int tiles = p.TilesH * p.TilesW;
+        p.Len = (p.TilesW + WinogradTransforms.Lanes - 1) / WinogradTransforms.Lanes * WinogradTransforms.Lanes + 2;
+        p.Rows = p.M * (p.TilesH - 1) + 6;
+        int block = Math.Clamp(BlockBudget / (36 * (channels + filters) * tiles), 1, Math.Max(1, n));
+        int chunks = Math.Min(Math.Max(channels, filters), ChunksPerThread * Engine.Threads);
+        int paddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
+        var padded = Grow(ref _padded, chunks * paddedSize);
+        fixed (float* px = x, py = y, pb = bias, pp = padded)
+        {
+            p.X = px;
+            p.Y = py;
+            p.Bias = pb;
+            p.Padded = pp;
+            p.PaddedSize = paddedSize;
+            for (int c = 0; c < chunks; c++) WinogradTransforms.ClearPadded(pp + c * paddedSize, p.M, 2 * p.Rows, p.Len);
+            for (int n0 = 0; n0 < n; n0 += block)
+            {
+                (p.N0, p.Count) = (n0, Math.Min(block, n - n0));
+                int q = p.Count * tiles;
+                // V is [C, 36, ld] and M is [O, 36, ld]: the 36 rows a transform touches at once are neighbours.
+                p.Ld = RowStride(q);
+                int stride = 36 * p.Ld;
+                var v = Grow(ref _v, channels * stride);
+                var mt = Grow(ref _m, filters * stride);
+                fixed (float* pv = v, pm = mt)
+                {
+                    p.V = pv;
+                    p.Mt = pm;
+                    Run(ref p, Pass.Input, Math.Min(channels, chunks));
+                    if (gradient)
+                    {
+                        Run(ref p, Pass.Gradient, Math.Min(filters, chunks));
+                        for (int xi = 0; xi < 36; xi++)
+                            Gemm.Multiply(false, true, filters, channels, q, 1f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride,
+                                v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 1f, u.Slice(xi * filters * channels, filters * channels), channels);
+                        continue;
+                    }
+                    for (int xi = 0; xi < 36; xi++)
+                        Gemm.Multiply(false, false, filters, q, channels, 1f, u.Slice(xi * filters * channels, filters * channels), channels,
+                            v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 0f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride);
+                    Run(ref p, Pass.Output, Math.Min(filters, chunks));
+                }
+            }
+        }
+        _pass = default;
+    }
+
+    /// <summary>Chunks per thread of a transform, so a thread that starts late still gets a share.</summary>
+    private const int ChunksPerThread = 4;
+
+    private Pass _pass;
+
+    private void Run(ref Pass p, int phase, int chunks)
+    {
+        p.Phase = phase;
+        p.Chunks = chunks;
+        _pass = p;
+        for (int chunk = 0; chunk < chunks; chunk++) Execute(chunk);
+    }
+
+    /// <summary>One chunk of the current transform: an equal share of the channels (input) or filters (output).</summary>
+    internal void Execute(int chunk)
+    {
+        ref readonly Pass p = ref _pass;
+        int tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        if (p.Phase == Pass.Input)
+        {
+            float* padded = p.Padded + (long)chunk * p.PaddedSize;
+            int inPlane = p.H * p.W;
+            for (int c = chunk * p.Channels / p.Chunks, end = (chunk + 1) * p.Channels / p.Chunks; c < end; c++)
+                for (int i = 0; i < p.Count; i++)
+                {
+                    WinogradTransforms.Pad(p.X + ((long)(p.N0 + i) * p.Channels + c) * inPlane, p.H, p.W, p.PadTop, p.PadLeft, p.M, p.Rows, p.Len, padded);
+                    WinogradTransforms.Input(padded, p.M, p.Len, p.TilesH, p.TilesW, p.V + (long)c * stride + i * tiles, p.Ld);
+                }
+            return;
+        }
+        int outPlane = p.OutH * p.OutW;
+        if (p.Phase == Pass.Gradient)
+        {
+            float* padded = p.Padded + (long)chunk * p.PaddedSize + p.PaddedSize / 2;
+            for (int o = chunk * p.Filters / p.Chunks, end = (chunk + 1) * p.Filters / p.Chunks; o < end; o++)
+                for (int i = 0; i < p.Count; i++)
+                {
+                    WinogradTransforms.Pad(p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane, p.OutH, p.OutW, 0, 0, p.M, p.M * p.TilesH, p.Len, padded);
+                    float* dst = p.Mt + (long)o * stride + i * tiles;
+                    if (p.M == 2) WinogradTransforms.OutputGradient<WinogradTransforms.Tile2>(padded, p.Len, p.TilesH, p.TilesW, dst, p.Ld);
+                    else WinogradTransforms.OutputGradient<WinogradTransforms.Tile4>(padded, p.Len, p.TilesH, p.TilesW, dst, p.Ld);
+                }
+            return;
+        }
+        for (int o = chunk * p.Filters / p.Chunks, end = (chunk + 1) * p.Filters / p.Chunks; o < end; o++)
+        {
+            float b = p.Bias == null ? 0f : p.Bias[o];
+            for (int i = 0; i < p.Count; i++)
+            {
+                float* src = p.Mt + (long)o * stride + i * tiles, dst = p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane;
+                if (p.M == 2) WinogradTransforms.Output<WinogradTransforms.Tile2>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW);
+                else WinogradTransforms.Output<WinogradTransforms.Tile4>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW);
+            }
+        }
+    }
+
+    /// <summary>Geometry and pinned buffers of the block being transformed.</summary>
+    private struct Pass
+    {
+        public const int Input = 0, Output = 1, Gradient = 2;
+        public int Phase, Chunks, N0, Count;
+        public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
+        public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
+        public float* X, Y, Bias, V, Mt, Padded;
+    }
+
+    /// <summary>
+    /// Floats from one tile element's row to the next: room for q values plus the 8 a tile row's last vector may
+    /// spill, rounded to an odd number of 64-byte lines, so the 36 rows a transform touches at once fall into 36
+    /// different L1 sets (with a power-of-two multiple they shared one set and the output transform ran 4x slower).
+    /// </summary>
+    internal static int RowStride(int q)
+    {
+        int lines = (q + 8 + 15) / 16;
+        return (lines | 1) * 16;
+    }
+
+    private void Check(string name, int length, int n, int c, int h, int w)
+    {
+        if (n < 0 || length < (long)n * c * h * w)
+            throw new ArgumentException($"winograd: {name} has {length} values, [{n}, {c}, {h}, {w}] needs {(long)n * c * h * w}");
+    }
+
+    private void CheckWeight(int length)
+    {
+        if (length != Filters * Channels * Kernel * Kernel)
+            throw new ArgumentException($"winograd: weight has {length} values, [{Filters}, {Channels}, {Kernel}, {Kernel}] needs {Filters * Channels * Kernel * Kernel}");
+    }
+
+    private static Span<float> Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer.AsSpan(0, length);
+    }
+}

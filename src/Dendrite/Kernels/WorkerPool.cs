@@ -1,0 +1,122 @@
+namespace Dendrite.Kernels;
+
+/// <summary>
+/// A few persistent worker threads for the kernels. A call publishes a job of N chunks; the caller and the
+/// workers claim chunks one at a time from a shared counter until none are left, so a worker that wakes late
+/// (or is preempted on this shared machine) simply gets fewer chunks. Nothing is allocated or queued per call.
+/// The claim word carries the call's generation, so a straggler from an earlier call can never take a chunk of
+/// a later one. Idle workers spin briefly (the GEMMs of a training step come back to back), then sleep.
+/// One dispatch at a time: a second caller while the pool is busy is told to run its chunks itself.
+/// </summary>
+internal sealed class WorkerPool
+{
+    public static readonly WorkerPool Shared = new();
+
+    // Spin this many ~1 us rounds before sleeping: covers the gaps between the GEMMs of a training step.
+    // Counted in rounds, not wall time, so time spent preempted on a busy machine is not taken for idleness.
+    // A sleeping worker took 10-40 us to wake (measured at load 10); the caller never waits for a worker
+    // that has not claimed a chunk yet, it just does more of the chunks itself.
+    private const int SpinRounds = 200;
+
+    /// <summary>Most chunks one call may have (20 bits of the claim word).</summary>
+    public const int MaxChunks = (1 << 20) - 1;
+
+    private readonly object _owner = new();
+    private Worker[] _workers = [];
+    private IParallelJob? _job;
+    private long _claim;        // generation << 40 | chunks << 20 | next chunk
+    private int _done, _generation;
+    private Exception? _error;
+
+    /// <summary>Runs job.Execute(c) for c in [0, chunks) on up to `threads` threads; false if the pool is busy.</summary>
+    public bool TryRun(IParallelJob job, int chunks, int threads)
+    {
+        if (chunks > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), $"at most {MaxChunks} chunks, got {chunks}");
+        if (!Monitor.TryEnter(_owner)) return false;
+        try
+        {
+            int helpers = Math.Min(threads, chunks) - 1;
+            if (_workers.Length < helpers) Grow(helpers);
+            int generation = _generation = _generation % 0x7F_FFFF + 1;
+            _job = job;
+            _error = null;
+            Volatile.Write(ref _done, 0);
+            Volatile.Write(ref _claim, (long)generation << 40 | (long)chunks << 20);
+            for (int w = 0; w < helpers; w++) _workers[w].Start(generation);
+            Work(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
+            _job = null;
+            if (_error is not null) throw new AggregateException("a kernel worker thread failed", _error);
+            return true;
+        }
+        finally { Monitor.Exit(_owner); }
+    }
+
+    // Claims and runs chunks of `generation` until none are left. The job is read only after a successful
+    // claim: the caller cannot move on to another call while a claimed chunk is unfinished.
+    private void Work(int generation)
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            int next = (int)(claim & MaxChunks), chunks = (int)(claim >> 20 & MaxChunks);
+            if ((int)(claim >> 40) != generation || next >= chunks) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            try { _job!.Execute(next); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _error, e, null); }
+            finally { Interlocked.Increment(ref _done); }
+        }
+    }
+
+    private void Grow(int workers)
+    {
+        var grown = new Worker[workers];
+        Array.Copy(_workers, grown, _workers.Length);
+        for (int w = _workers.Length; w < workers; w++) grown[w] = new Worker(this, w + 1);
+        _workers = grown;
+    }
+
+    private sealed class Worker
+    {
+        private readonly WorkerPool _pool;
+        private readonly object _gate = new();
+        private int _signal, _sleeping;
+
+        public Worker(WorkerPool pool, int index)
+        {
+            _pool = pool;
+            new Thread(Loop) { IsBackground = true, Name = $"dendrite-worker-{index}" }.Start();
+        }
+
+        // Dekker handshake: we publish the signal then read _sleeping; the worker sets _sleeping then
+        // re-reads the signal under the gate, so one of the two always sees the other.
+        public void Start(int generation)
+        {
+            Interlocked.Exchange(ref _signal, generation);
+            if (Volatile.Read(ref _sleeping) != 0)
+                lock (_gate) Monitor.Pulse(_gate);
+        }
+
+        private void Loop()
+        {
+            int seen = 0;
+            while (true)
+            {
+                int rounds = 0;
+                while (Volatile.Read(ref _signal) == seen)
+                {
+                    if (++rounds <= SpinRounds) { Thread.SpinWait(20); continue; }
+                    lock (_gate)
+                    {
+                        Interlocked.Exchange(ref _sleeping, 1);
+                        while (Volatile.Read(ref _signal) == seen) Monitor.Wait(_gate);
+                        Volatile.Write(ref _sleeping, 0);
+                    }
+                }
+                seen = Volatile.Read(ref _signal);
+                _pool.Work(seen);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// Average pooling: y = mean of each window; dL/dx = dL/dy / (pixels in the window) for each input under it.
+/// Padding is not counted in the mean (PyTorch's count_include_pad=false), so a border output is the true
+/// mean of the pixels it sees rather than one diluted by zeros.
+/// </summary>
+public sealed class AvgPool2d(int kernel, int stride = 0, int padding = 0) : Pool2d("avgpool", kernel, stride, padding)
+{
+    private Tensor? _y, _dx;
+    private int _n = -1;
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _n = x[0];
+        var y = Tensor.Ensure(ref _y, _n, OutputShape);
+        Pooling.AverageForward(x.Span, Planes(_n), Window, y.Span);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");
+        var dx = Tensor.Ensure(ref _dx, _n, InputShape);
+        Pooling.AverageBackward(dy.Span, Planes(_n), Window, dx.Span);
+        return dx;
+    }
+}

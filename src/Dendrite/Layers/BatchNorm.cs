@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>
+/// Batch normalisation per channel (a dense layer's feature, or a conv map's channel over N, H and W):
+/// x̂ = (x - μ) / sqrt(σ² + ε), y = γ x̂ + β; dL/dγ = Σ dy x̂, dL/dβ = Σ dy,
+/// dL/dx = γ / (M sqrt(σ² + ε)) (M dy - Σ dy - x̂ Σ dy x̂) over the M values of the channel.
+/// Training uses the batch's μ and biased σ² and updates running averages (momentum 0.1, the unbiased σ² as
+/// PyTorch does); evaluation uses the running averages, so the layer becomes a fixed affine map.
+/// </summary>
+public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : Layer
+{
+    private Parameter? _gamma, _beta;
+    private Tensor _runningMean = new(0), _runningVar = new(0);
+    private Tensor? _xhat, _y, _dx;
+    private float[] _invStd = [];
+    private bool _training;
+    private int _n = -1;
+
+    public float Momentum { get; } = momentum > 0 && momentum <= 1 ? momentum
+        : throw new ArgumentOutOfRangeException(nameof(momentum), $"batchnorm: momentum must be in (0, 1], got {momentum}");
+    public float Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), $"batchnorm: eps must be positive, got {epsilon}");
+
+    public int Channels => InputShape[0];
+    /// <summary>Values per channel in one sample: H*W for a conv map, 1 for a dense layer's features.</summary>
+    private int Spatial => Tensor.Volume(InputShape) / InputShape[0];
+
+    public Parameter Gamma => _gamma ?? throw new InvalidOperationException($"{Label}: not built");
+    public Parameter Beta => _beta ?? throw new InvalidOperationException($"{Label}: not built");
+    public Tensor RunningMean => _runningMean;
+    public Tensor RunningVar => _runningVar;
+
+    public override IReadOnlyList<Parameter> Parameters => [Gamma, Beta];
+    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [("running_mean", _runningMean), ("running_var", _runningVar)];
+
+    public override string Spec
+    {
+        get
+        {
+            var args = new List<string>();
+            if (Momentum != 0.1f) args.Add($"momentum={Momentum.ToString(CultureInfo.InvariantCulture)}");
+            if (Epsilon != 1e-5f) args.Add($"eps={Epsilon.ToString(CultureInfo.InvariantCulture)}");
+            return args.Count == 0 ? "batchnorm" : $"batchnorm({string.Join(",", args)})";
+        }
+    }
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        int c = inputShape[0];
+        var gamma = new Tensor(c);
+        gamma.Span.Fill(1f);
+        _gamma = new Parameter("weight", gamma) { Decays = false };
+        _beta = new Parameter("bias", new Tensor(c)) { Decays = false };
+        _runningMean = new Tensor(c);
+        _runningVar = new Tensor(c);
+        _runningVar.Span.Fill(1f);
+        _invStd = new float[c];
+        return (int[])inputShape.Clone();
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _n = x[0];
+        _training = training;
+        int c = Channels, s = Spatial, m = _n * s;
+        if (training && m < 2)
+            throw Error($"training needs more than one value per channel, got input {Tensor.Format(x.Shape)}");
+        var xhat = Tensor.Ensure(ref _xhat, _n, InputShape).Span;
+        var y = Tensor.Ensure(ref _y, _n, OutputShape).Span;
+        var xs = x.Span;
+        var gamma = Gamma.Value.Span;
+        var beta = Beta.Value.Span;
+        var runMean = _runningMean.Span;
+        var runVar = _runningVar.Span;
+        for (int ch = 0; ch < c; ch++)
+        {
+            float mean, invStd;
+            if (training)
+            {
+                double sum = 0;
+                for (int i = 0; i < _n; i++) sum += TensorPrimitives.Sum(xs.Slice((i * c + ch) * s, s));
+                mean = (float)(sum / m);
+                double squares = 0;
+                for (int i = 0; i < _n; i++)
+                {
+                    var centred = xhat.Slice((i * c + ch) * s, s);
+                    TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, centred);
+                    squares += TensorPrimitives.SumOfSquares(centred);
+                }
+                double variance = squares / m;
+                invStd = (float)(1 / Math.Sqrt(variance + Epsilon));
+                runMean[ch] = (1 - Momentum) * runMean[ch] + Momentum * mean;
+                runVar[ch] = (1 - Momentum) * runVar[ch] + Momentum * (float)(variance * m / (m - 1));
+            }
+            else
+            {
+                mean = runMean[ch];
+                invStd = 1 / MathF.Sqrt(runVar[ch] + Epsilon);
+                for (int i = 0; i < _n; i++) TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, xhat.Slice((i * c + ch) * s, s));
+            }
+            _invStd[ch] = invStd;
+            for (int i = 0; i < _n; i++)
+            {
+                var h = xhat.Slice((i * c + ch) * s, s);
+                var yc = y.Slice((i * c + ch) * s, s);
+                TensorPrimitives.Multiply(h, invStd, h);
+                TensorPrimitives.Multiply(h, gamma[ch], yc);
+                TensorPrimitives.Add(yc, beta[ch], yc);
+            }
+        }
+        return _y!;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");
+        int c = Channels, s = Spatial, m = _n * s;
+        var dx = Tensor.Ensure(ref _dx, _n, InputShape).Span;
+        var xhat = _xhat!.Span;
+        var dys = dy.Span;
+        var gamma = Gamma.Value.Span;
+        for (int ch = 0; ch < c; ch++)
+        {
+            double sumDy = 0, sumDyXhat = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                int at = (i * c + ch) * s;
+                sumDy += TensorPrimitives.Sum(dys.Slice(at, s));
+                sumDyXhat += TensorPrimitives.Dot(dys.Slice(at, s), xhat.Slice(at, s));
+            }
+            Beta.Grad.Span[ch] += (float)sumDy;
+            Gamma.Grad.Span[ch] += (float)sumDyXhat;
+            float scale = gamma[ch] * _invStd[ch];
+            // In training μ and σ depend on every x of the channel: dx = scale (dy - mean(dy) - x̂ mean(dy x̂)).
+            float shift = _training ? (float)(-scale * sumDy / m) : 0f;
+            float slope = _training ? (float)(-scale * sumDyXhat / m) : 0f;
+            for (int i = 0; i < _n; i++)
+            {
+                int at = (i * c + ch) * s;
+                var d = dx.Slice(at, s);
+                TensorPrimitives.Multiply(xhat.Slice(at, s), slope, d);
+                TensorPrimitives.Add(d, shift, d);
+                TensorPrimitives.MultiplyAdd(dys.Slice(at, s), scale, d, d);
+            }
+        }
+        return _dx!;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace Dendrite;
+
+/// <summary>
+/// Inverted dropout: in training y = x * m / (1 - p) with m ~ Bernoulli(1 - p) per element, dL/dx = dL/dy * m / (1 - p);
+/// at evaluation y = x. Scaling during training keeps the expected activation unchanged, so evaluation needs no rescale.
+/// The mask comes from the layer's own generator, seeded from the network's at build time.
+/// </summary>
+public sealed class Dropout : Layer, IStochastic
+{
+    private Rng _rng = new(0);
+    private Tensor? _y, _dx;
+    private float[] _mask = [];
+    private int _maskLength = -1;
+    private bool _masked;
+
+    public Dropout(double p)
+    {
+        P = p >= 0 && p < 1 ? (float)p : throw new ArgumentOutOfRangeException(nameof(p), $"dropout({p}): p must be in [0, 1)");
+    }
+
+    /// <summary>Probability that an element is dropped.</summary>
+    public float P { get; }
+    public bool Frozen { get; set; }
+
+    public override string Spec => $"dropout({P.ToString(CultureInfo.InvariantCulture)})";
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        _rng = new Rng(rng.NextUInt64());
+        return (int[])inputShape.Clone();
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        var y = Tensor.Ensure(ref _y, x[0], OutputShape);
+        _masked = training && P > 0;
+        if (!_masked)
+        {
+            x.Span.CopyTo(y.Span);
+            return y;
+        }
+        int length = x.Length;
+        if (!Frozen || _maskLength != length) DrawMask(length);
+        TensorPrimitives.Multiply(x.Span, _mask.AsSpan(0, length), y.Span);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        var dx = Tensor.Ensure(ref _dx, dy[0], InputShape);
+        if (_masked) TensorPrimitives.Multiply(dy.Span, _mask.AsSpan(0, dy.Length), dx.Span);
+        else dy.Span.CopyTo(dx.Span);
+        return dx;
+    }
+
+    private void DrawMask(int length)
+    {
+        if (_mask.Length < length) _mask = new float[length];
+        float keep = 1f / (1f - P);
+        for (int i = 0; i < length; i++) _mask[i] = _rng.NextFloat() < P ? 0f : keep;
+        _maskLength = length;
+    }
+}

@@ -1,0 +1,39 @@
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// Global average pooling: [N, C, H, W] -> [N, C], y[n, c] = mean of the map x[n, c]; dL/dx = dL/dy / (H*W) everywhere.
+/// Its output is a vector, so a dense layer can follow without flatten.
+/// </summary>
+public sealed class GlobalAvgPool2d : Layer
+{
+    private Tensor? _y, _dx;
+    private int _n = -1;
+
+    public override string Spec => "gap";
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 3)
+            throw Error($"input [N, {string.Join(", ", inputShape)}] is not an image [N, C, H, W]");
+        return [inputShape[0]];
+    }
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        CheckInput(x);
+        _n = x[0];
+        var y = Tensor.Ensure(ref _y, _n, OutputShape);
+        Pooling.GlobalAverageForward(x.Span, _n * InputShape[0], InputShape[1] * InputShape[2], y.Span);
+        return y;
+    }
+
+    public override Tensor Backward(Tensor dy)
+    {
+        if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");
+        var dx = Tensor.Ensure(ref _dx, _n, InputShape);
+        Pooling.GlobalAverageBackward(dy.Span, _n * InputShape[0], InputShape[1] * InputShape[2], dx.Span);
+        return dx;
+    }
+}

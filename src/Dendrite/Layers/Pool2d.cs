@@ -1,0 +1,49 @@
+using Dendrite.Kernels;
+
+namespace Dendrite;
+
+/// <summary>
+/// What max and average pooling share: a k x k window moved by a stride (default: k, so windows tile the map)
+/// over each channel of [N, C, H, W], with optional padding of at most k/2 (so every window sees a pixel).
+/// No parameters; the channel count is kept, H and W shrink.
+/// </summary>
+public abstract class Pool2d : Layer
+{
+    private Window2d _g;
+
+    protected Pool2d(string name, int kernel, int stride, int padding)
+    {
+        string spec = $"{name}({kernel})";
+        Kernel = kernel > 0 ? kernel : throw new ArgumentOutOfRangeException(nameof(kernel), $"{spec}: kernel must be positive, got {kernel}");
+        Stride = stride == 0 ? kernel : stride > 0 ? stride : throw new ArgumentOutOfRangeException(nameof(stride), $"{spec}: stride must be positive, got {stride}");
+        Padding = padding >= 0 && padding <= kernel / 2 ? padding
+            : throw new ArgumentOutOfRangeException(nameof(padding), $"{spec}: padding {padding} must be between 0 and half the kernel ({kernel / 2})");
+        Name = name;
+    }
+
+    /// <summary>The spec name: maxpool or avgpool.</summary>
+    public string Name { get; }
+    public int Kernel { get; }
+    public int Stride { get; }
+    public int Padding { get; }
+    public Window2d Window => _g;
+
+    public override string Spec =>
+        $"{Name}({Kernel}{(Stride == Kernel ? "" : $",stride={Stride}")}{(Padding == 0 ? "" : $",pad={Padding}")})";
+
+    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 3)
+            throw Error($"input [N, {string.Join(", ", inputShape)}] is not an image [N, C, H, W]");
+        int c = inputShape[0], h = inputShape[1], w = inputShape[2];
+        _g = Window2d.Create(h, w, Kernel, Kernel, Stride, Padding, Padding, 1);
+        if (_g.OutH < 1 || _g.OutW < 1)
+            throw Error(h == 1 && w == 1
+                ? $"cannot pool a 1x1 map (input [N, {c}, 1, 1])"
+                : $"window {Kernel}x{Kernel} is larger than the padded input {h + _g.PadH}x{w + _g.PadW} (input [N, {c}, {h}, {w}])");
+        return [c, _g.OutH, _g.OutW];
+    }
+
+    /// <summary>Planes in a batch of n: N * C.</summary>
+    protected int Planes(int n) => n * InputShape[0];
+}

@@ -1,0 +1,66 @@
+using Dendrite.Kernels;
+
+namespace Dendrite.Tests.KernelTests;
+
+public class Im2ColTests
+{
+    [Fact]
+    public void Gather_puts_each_window_in_a_column_with_zeros_for_padding()
+    {
+        // One 3x3 channel, 2x2 kernel, pad 1, stride 2: outputs at (-1,-1), (-1,1), (1,-1), (1,1).
+        var g = Window2d.Create(3, 3, 2, 2, stride: 2, padH: 1, padW: 1, dilation: 1);
+        Assert.Equal((2, 2), (g.OutH, g.OutW));
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var col = new float[4 * 4];
+        Im2Col.Gather(x, 1, g, col, 4, 0);
+        // Rows are kernel taps (0,0), (0,1), (1,0), (1,1); columns are the four outputs.
+        float[] expected =
+        [
+            0, 0, 0, 5,
+            0, 0, 4, 6,
+            0, 2, 0, 8,
+            1, 3, 7, 9,
+        ];
+        Assert.Equal(expected, col);
+    }
+
+    [Fact]
+    public void ScatterAdd_is_the_adjoint_of_Gather()
+    {
+        // <Gather(x), c> = <x, ScatterAdd(c)> for any x and c: what makes backward-data correct.
+        var rng = new Rng(5);
+        for (int trial = 0; trial < 30; trial++)
+        {
+            int channels = 1 + rng.NextInt(3), h = 2 + rng.NextInt(8), w = 2 + rng.NextInt(8);
+            var g = Window2d.Create(h, w, 1 + rng.NextInt(4), 1 + rng.NextInt(4), 1 + rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2));
+            if (g.OutH < 1 || g.OutW < 1) continue;
+            int rows = channels * g.KernelArea, ld = 2 * g.OutPlane + 3, offset = 1 + g.OutPlane;
+            var x = TestData.Random(rng, channels * h * w).Span.ToArray();
+            var c = TestData.Random(rng, rows * ld).Span.ToArray();
+            var col = new float[rows * ld];
+            Im2Col.Gather(x, channels, g, col, ld, offset);
+            var back = new float[x.Length];
+            Im2Col.ScatterAdd(c, ld, offset, channels, g, back);
+            double left = 0, right = 0;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < g.OutPlane; j++) left += (double)col[r * ld + offset + j] * c[r * ld + offset + j];
+            for (int i = 0; i < x.Length; i++) right += (double)x[i] * back[i];
+            Assert.True(Math.Abs(left - right) < 1e-4 * (1 + Math.Abs(left)), $"trial {trial}: {left} vs {right}");
+            // Columns of other images in the shared matrix are left alone.
+            Assert.All(col.AsSpan(0, offset).ToArray(), v => Assert.Equal(0f, v));
+        }
+    }
+
+    [Theory]
+    [InlineData(28, 5, 1, 2, false, 28)]
+    [InlineData(14, 5, 1, 0, false, 10)]
+    [InlineData(7, 3, 2, 0, true, 4)]   // same: ceil(7 / 2)
+    [InlineData(8, 3, 1, 0, false, 6)]
+    [InlineData(2, 3, 1, 0, false, 0)]  // does not fit
+    public void Output_size_follows_the_formula(int size, int kernel, int stride, int pad, bool same, int expected)
+    {
+        var g = Window2d.Create(size, size, kernel, kernel, stride, pad, pad, 1, same);
+        Assert.Equal(expected, g.OutH);
+        Assert.Equal(expected, g.OutW);
+    }
+}

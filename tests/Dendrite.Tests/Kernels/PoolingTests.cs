@@ -1,0 +1,39 @@
+using Dendrite.Kernels;
+
+namespace Dendrite.Tests.KernelTests;
+
+public class PoolingTests
+{
+    [Theory]
+    [InlineData(28, 28)]
+    [InlineData(7, 9)] // odd: the last row and column are dropped
+    [InlineData(2, 2)]
+    public void Fast_2x2_max_pool_matches_the_reference(int h, int w)
+    {
+        var rng = new Rng(9);
+        var g = Window2d.Create(h, w, 2, 2, 2, 0, 0, 1);
+        int planes = 5;
+        var x = TestData.Random(rng, planes * h * w).Span.ToArray();
+        for (int i = 0; i < x.Length; i++) x[i] = MathF.Round(x[i] * 2) / 2; // five levels: ties everywhere, the first must win
+        var y = new float[planes * g.OutPlane];
+        var yRef = new float[y.Length];
+        var at = new int[y.Length];
+        var atRef = new int[y.Length];
+        Pooling.MaxForward(x, planes, g, y, at);
+        Pooling.MaxForwardReference(x, planes, g, yRef, atRef);
+        Assert.Equal(yRef, y);
+        Assert.Equal(atRef, at);
+    }
+
+    [Fact]
+    public void Max_pool_ignores_padding_even_when_every_input_is_negative()
+    {
+        var g = Window2d.Create(3, 3, 3, 3, 1, 1, 1, 1);
+        float[] x = [-9, -8, -7, -6, -5, -4, -3, -2, -1];
+        var y = new float[9];
+        var at = new int[9];
+        Pooling.MaxForward(x, 1, g, y, at);
+        Assert.Equal([-5f, -4, -4, -2, -1, -1, -2, -1, -1], y);
+        Assert.Equal(8, at[8]);
+    }
+}
