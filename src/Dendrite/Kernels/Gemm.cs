@@ -14,10 +14,11 @@ namespace Dendrite.Kernels;
 /// </summary>
 public static class Gemm
 {
-    // Below this many multiply-adds (~5 us) stay on the calling thread. Measured at load 9 (bench `dist`):
-    // 64x64x128 on 2 threads was 5.0 -> 3.9 us at best but +0.5 us at the median, when the worker was busy
-    // elsewhere; from 64x256x256 up the best case is ~1.7x and the median cost stays under 2%.
-    internal static long ParallelThreshold = 1L << 20;
+    // Below this many multiply-adds (~5 us on one core) stay on the calling thread. Measured on an idle
+    // machine, median us 1 -> 2 threads: 16x64x128 1.7 -> 1.8, 32x64x128 3.0 -> 2.7, 64x64x128 5.2 -> 4.2,
+    // 32x784x25 7.4 -> 5.1, 64x128x128 9.7 -> 6.6. When the other core is busy the worker rarely joins and
+    // the median cost was +0.5 us (load 9).
+    internal static long ParallelThreshold = 1L << 19;
 
     // Chunks per thread: enough for a late or preempted thread's share to be picked up by the others.
     internal static int ChunksPerThread = 4;

@@ -9,7 +9,7 @@ namespace Dendrite.Kernels;
 /// turned, transposed filters and padding r - 1 - pad. Weight gradient: the adjoint, dU_ξ = sum over tiles of
 /// (A dY Aᵀ)_ξ (Bᵀ d B)_ξ and dw += Gᵀ dU G. Owns its buffers: no allocation once they have grown.
 /// </summary>
-public sealed unsafe class WinogradConvolution
+public sealed unsafe class WinogradConvolution : IParallelJob
 {
     private float[] _u = [], _uBack = [], _du = [], _v = [], _m = [], _padded = [];
 
@@ -126,8 +126,9 @@ public sealed unsafe class WinogradConvolution
         int chunks = Math.Min(Math.Max(channels, filters), ChunksPerThread * Engine.Threads);
         int paddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
         var padded = Grow(ref _padded, chunks * paddedSize);
-        fixed (float* px = x, py = y, pb = bias, pp = padded)
+        fixed (float* px = x, py = y, pb = bias, pp = padded, pu = u)
         {
+            p.U = pu;
             p.X = px;
             p.Y = py;
             p.Bias = pb;
@@ -148,18 +149,13 @@ public sealed unsafe class WinogradConvolution
                     p.V = pv;
                     p.Mt = pm;
                     Run(ref p, Pass.Input, Math.Min(channels, chunks));
-                    if (gradient)
-                    {
-                        Run(ref p, Pass.Gradient, Math.Min(filters, chunks));
-                        for (int xi = 0; xi < 36; xi++)
-                            Gemm.Multiply(false, true, filters, channels, q, 1f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride,
-                                v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 1f, u.Slice(xi * filters * channels, filters * channels), channels);
-                        continue;
-                    }
-                    for (int xi = 0; xi < 36; xi++)
-                        Gemm.Multiply(false, false, filters, q, channels, 1f, u.Slice(xi * filters * channels, filters * channels), channels,
-                            v.Slice(xi * p.Ld, (channels - 1) * stride + q), stride, 0f, mt.Slice(xi * p.Ld, (filters - 1) * stride + q), stride);
-                    Run(ref p, Pass.Output, Math.Min(filters, chunks));
+                    if (gradient) Run(ref p, Pass.Gradient, Math.Min(filters, chunks));
+                    p.Q = q;
+                    p.Accumulate = gradient;
+                    // The 36 products are independent: one chunk each, every GEMM on one thread, so the sums
+                    // keep their order whatever the thread count.
+                    Run(ref p, Pass.Products, 36);
+                    if (!gradient) Run(ref p, Pass.Output, Math.Min(filters, chunks));
                 }
             }
         }
@@ -176,14 +172,27 @@ public sealed unsafe class WinogradConvolution
         p.Phase = phase;
         p.Chunks = chunks;
         _pass = p;
-        for (int chunk = 0; chunk < chunks; chunk++) Execute(chunk);
+        if (Engine.Threads == 1 || !WorkerPool.Shared.TryRun(this, chunks, Engine.Threads))
+            for (int chunk = 0; chunk < chunks; chunk++) Execute(chunk);
     }
 
     /// <summary>One chunk of the current transform: an equal share of the channels (input) or filters (output).</summary>
+    void IParallelJob.Execute(int chunk) => Execute(chunk);
+
     internal void Execute(int chunk)
     {
         ref readonly Pass p = ref _pass;
         int tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        if (p.Phase == Pass.Products)
+        {
+            int xi = chunk, q = p.Q, channels = p.Channels, filters = p.Filters;
+            var u = new Span<float>(p.U + (long)xi * filters * channels, filters * channels);
+            var v = new ReadOnlySpan<float>(p.V + (long)xi * p.Ld, (channels - 1) * stride + q);
+            var mt = new Span<float>(p.Mt + (long)xi * p.Ld, (filters - 1) * stride + q);
+            if (p.Accumulate) Gemm.Multiply(false, true, filters, channels, q, 1f, mt, stride, v, stride, 1f, u, channels);
+            else Gemm.Multiply(false, false, filters, q, channels, 1f, u, channels, v, stride, 0f, mt, stride);
+            return;
+        }
         if (p.Phase == Pass.Input)
         {
             float* padded = p.Padded + (long)chunk * p.PaddedSize;
@@ -225,11 +234,12 @@ public sealed unsafe class WinogradConvolution
     /// <summary>Geometry and pinned buffers of the block being transformed.</summary>
     private struct Pass
     {
-        public const int Input = 0, Output = 1, Gradient = 2;
-        public int Phase, Chunks, N0, Count;
+        public const int Input = 0, Output = 1, Gradient = 2, Products = 3;
+        public int Phase, Chunks, N0, Count, Q;
+        public bool Accumulate;
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
-        public float* X, Y, Bias, V, Mt, Padded;
+        public float* X, Y, Bias, V, Mt, Padded, U;
     }
 
     /// <summary>

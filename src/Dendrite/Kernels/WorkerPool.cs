@@ -32,7 +32,9 @@ internal sealed class WorkerPool
     public bool TryRun(IParallelJob job, int chunks, int threads)
     {
         if (chunks > MaxChunks) throw new ArgumentOutOfRangeException(nameof(chunks), $"at most {MaxChunks} chunks, got {chunks}");
-        if (!Monitor.TryEnter(_owner)) return false;
+        // A chunk that itself asks for the pool (a GEMM inside a Winograd job) runs its work serially: the monitor
+        // is re-entrant, so without this check the caller's thread would overwrite the job it is running.
+        if (Monitor.IsEntered(_owner) || !Monitor.TryEnter(_owner)) return false;
         try
         {
             int helpers = Math.Min(threads, chunks) - 1;

@@ -17,7 +17,7 @@ public class GemmSteadyStateTests
         var rng = new Random(9);
         var shapes = new[] { (64, 256, 784, false, true), (256, 784, 64, true, false), (64, 784, 256, false, false), (300, 300, 300, true, true) };
         var buffers = shapes.Select(s => (GemmTests.Fill(rng, s.Item1 * s.Item3), GemmTests.Fill(rng, s.Item3 * s.Item2), new float[s.Item1 * s.Item2])).ToArray();
-        Gemm.ParallelThreshold = 0;
+        using var parallel = new GemmAlwaysParallel();
         void All()
         {
             for (int i = 0; i < shapes.Length; i++)

@@ -43,19 +43,22 @@ public class GemmTests
     [InlineData(3)]
     public void ResultDoesNotDependOnThreadCount(int threads)
     {
+        using var split = new GemmAlwaysParallel();
         foreach (var path in GemmPaths.Supported())
             foreach (var (m, n, k) in new[] { (300, 200, 700), (37, 1100, 90), (1000, 20, 300) })
-            {
-                var rng = new Random(7);
-                float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c0 = Fill(rng, m * n);
-                float[] serial = (float[])c0.Clone(), again = (float[])c0.Clone(), parallel = (float[])c0.Clone();
-                Gemm.ParallelThreshold = 0;
-                Gemm.Multiply(path, 1, false, true, m, n, k, 0.5f, a, k, b, k, 0.25f, serial, n);
-                Gemm.Multiply(path, 1, false, true, m, n, k, 0.5f, a, k, b, k, 0.25f, again, n);
-                Gemm.Multiply(path, threads, false, true, m, n, k, 0.5f, a, k, b, k, 0.25f, parallel, n);
-                Assert.Equal(serial, again);
-                Assert.Equal(serial, parallel);
-            }
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                    {
+                        var rng = new Random(7);
+                        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c0 = Fill(rng, m * n);
+                        float[] serial = (float[])c0.Clone(), again = (float[])c0.Clone(), parallel = (float[])c0.Clone();
+                        int lda = transA ? m : k, ldb = transB ? k : n;
+                        Gemm.Multiply(path, 1, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, serial, n);
+                        Gemm.Multiply(path, 1, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, again, n);
+                        Gemm.Multiply(path, threads, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, parallel, n);
+                        Assert.Equal(Bits(serial), Bits(again));
+                        Assert.Equal(Bits(serial), Bits(parallel));
+                    }
     }
 
     [Fact]
@@ -112,7 +115,7 @@ public class GemmTests
         float[] c = Fill(rng, m * ldc);
         if (beta == 0f) Array.Fill(c, float.NaN);
         float[] expected = (float[])c.Clone();
-        Gemm.ParallelThreshold = 0;
+        using var parallel = new GemmAlwaysParallel();
         Gemm.Multiply(path, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         GemmReference.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
         AssertClose(expected, c, a, b, m, n, k, transA, transB, lda, ldb, alpha, ldc, beta, $"{path} x{threads} tA={transA} tB={transB} {m}x{n}x{k} alpha={alpha} beta={beta}");
@@ -140,6 +143,8 @@ public class GemmTests
                     Assert.Fail($"{what}: padding C[{i},{j}] was overwritten");
         }
     }
+
+    private static int[] Bits(float[] x) => Array.ConvertAll(x, BitConverter.SingleToInt32Bits);
 
     internal static float[] Fill(Random rng, int length)
     {

@@ -54,4 +54,36 @@ public class DeterminismTests
         var initial = net.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
         Assert.True(initial.Zip(trained).Count(p => p.First != p.Second) > initial.Length / 2);
     }
+
+    /// <summary>A CNN step through both convolution lowerings (conv1 im2col, conv2 Winograd) and the pooled GEMMs.</summary>
+    private static float[] CnnGradients(int threads)
+    {
+        int saved = Engine.Threads;
+        Engine.Threads = threads;
+        try
+        {
+            var net = ModelSpec.Build("conv(8,5,pad=2),relu,maxpool(2),conv(16,5,pad=2),relu,maxpool(2),flatten,dense(10)", [1, 28, 28], 10, seed: 4);
+            var x = TestData.Random(new Rng(8), 0f, 1f, 24, 1, 28, 28);
+            var y = net.Forward(x, training: true);
+            net.ZeroGrad();
+            net.Backward(TestData.Random(new Rng(9), y.Shape.ToArray()));
+            return [.. y.Span.ToArray(), .. net.Parameters.SelectMany(p => p.Grad.Span.ToArray())];
+        }
+        finally
+        {
+            Engine.Threads = saved;
+        }
+    }
+
+    [Fact]
+    public void Convolution_results_do_not_depend_on_the_thread_count()
+    {
+        var one = CnnGradients(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = CnnGradients(threads);
+            for (int i = 0; i < one.Length; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(one[i]) == BitConverter.SingleToInt32Bits(many[i]), $"{threads} threads, value {i}: {one[i]:R} vs {many[i]:R}");
+        }
+    }
 }
