@@ -36,6 +36,9 @@ public static class App
         EvalCommand.Create(),
         PredictCommand.Create(),
         ExportCommand.Create(),
+        FiltersCommand.Create(),
+        ActivationsCommand.Create(),
+        ExplainCommand.Create(),
     ];
 
     /// <summary>Runs a command body and turns every kind of bad input into one line and exit code 2.</summary>

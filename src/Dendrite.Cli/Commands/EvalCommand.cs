@@ -13,10 +13,13 @@ public static class EvalCommand
         var limit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var json = new Option<bool>("--json") { Description = "print {\"test_accuracy\":..,\"test_loss\":..,\"samples\":..}" };
         var threads = CliOptions.Threads();
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads };
+        var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
+        var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
         command.SetAction(r =>
         {
             CliOptions.ApplyThreads(r.GetValue(threads));
+            if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             var saved = ModelFile.Load(r.GetValue(model)!);
             var test = TestSet(r.GetValue(data)!, max, saved.Metadata);
@@ -24,6 +27,7 @@ public static class EvalCommand
             Console.WriteLine(r.GetValue(json)
                 ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
+            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, test, r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;
         });
         return command;

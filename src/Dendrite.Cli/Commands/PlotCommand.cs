@@ -22,6 +22,8 @@ public static class PlotCommand
         var width = new Option<int>("--width") { Description = "pixels", DefaultValueFactory = _ => 800 };
         var height = new Option<int>("--height") { Description = "pixels", DefaultValueFactory = _ => 500 };
         var command = new Command("plot", "plot a metric from train --metrics files against epochs or seconds") { files, output, y, x, logY, title, width, height };
+        command.Subcommands.Add(PlotActivationsCommand.Create());
+        command.Subcommands.Add(PlotMetricsCommand.Create());
         command.SetAction(r =>
         {
             string xName = r.GetValue(x)!.ToLowerInvariant();

@@ -21,6 +21,7 @@ public static class TrainCommand
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
+        var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var target = new Option<string?>("--target") { Description = "CSV data: the column to predict (a header name or a 1-based column number)" };
@@ -35,7 +36,7 @@ public static class TrainCommand
         var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment,
         };
         command.SetAction(r =>
@@ -55,6 +56,7 @@ public static class TrainCommand
                 Seed = r.GetValue(seed),
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
                 Metrics = r.GetValue(metrics),
+                Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
                 Target = r.GetValue(target),

@@ -9,6 +9,8 @@ public static class TrainRun
     /// <summary>Runs the training <paramref name="s"/> describes, continuing from <paramref name="resumed"/> when given.</summary>
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
+        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
+            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
         if (TabularRun.IsCsv(s.Data)) return TabularRun.Execute(s);
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);
@@ -25,6 +27,7 @@ public static class TrainRun
         if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
         if (resumed is null) RbfCentres.Initialise(net, train, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
+        var report = TrainReport.Open(s, net, test);
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
         resumed?.Restore(optimizer, loader);
         var from = resumed?.Position ?? TrainingPosition.Start;
@@ -43,6 +46,7 @@ public static class TrainRun
             Console.WriteLine($"epoch {m.Epoch}/{s.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
+            report?.EpochEnded(m);
         };
         checkpoints?.Attach(trainer, loader);
         IReadOnlyList<EpochMetrics> history;

@@ -16,6 +16,7 @@ public sealed record TrainSettings
     public ulong Seed { get; init; } = 1;
     public int Threads { get; init; } = Environment.ProcessorCount;
     public string? Metrics { get; init; }
+    public string? Report { get; init; }
     public int TrainLimit { get; init; } = int.MaxValue;
     public int TestLimit { get; init; } = int.MaxValue;
     /// <summary>CSV data only: the target column, the task (null: guessed) and the share of rows held out for testing.</summary>

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Dendrite.Visualization;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>dendrite filters: a convolution's filters as an enlarged grid, each normalised to its own range.</summary>
+public static class FiltersCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "a model file written by train --out, or a preset/spec (fresh, untrained weights)",
+            Required = true,
+        };
+        var layer = new Option<int?>("--layer") { Description = "the convolution's position as summary numbers it (default: the first convolution)" };
+        var output = new Option<string>("--out", "-o") { Description = "PNG file to write", Required = true };
+        var input = CliOptions.Input();
+        var seed = CliOptions.Seed();
+        var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed };
+        command.SetAction(r =>
+        {
+            var source = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
+            if (r.GetValue(layer) is { } n && (n < 1 || n > source.Net.Layers.Count))
+                throw new UsageException($"--layer: {n} is not a layer of the model (1 to {source.Net.Layers.Count}, as summary numbers them)");
+            var conv = FilterGrid.Convolution(source.Net, r.GetValue(layer));
+            var weight = conv.Weight.Value;
+            using var image = FilterGrid.Render(weight);
+            var path = r.GetValue(output)!;
+            Png.Save(image, path);
+            Console.WriteLine($"{path}: {source.Name}, {conv.Label}, weights {Tensor.Format(weight.Shape)}, {image.Width} x {image.Height} pixels");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Dendrite.Visualization;
+
+namespace Dendrite.Cli.Commands;
+
+/// <summary>train --report DIR: keeps the epochs so far and rewrites DIR/index.html as each one ends.</summary>
+public sealed class TrainReport
+{
+    private readonly TrainingReport _report;
+    private readonly int _epochs;
+    private readonly List<EpochMetrics> _history = [];
+
+    private TrainReport(TrainingReport report, int epochs)
+    {
+        _report = report;
+        _epochs = epochs;
+    }
+
+    public static TrainReport? Open(TrainSettings s, Sequential net, Dataset test)
+    {
+        if (s.Report is null) return null;
+        try
+        {
+            return new TrainReport(new TrainingReport(s.Report, Command(s), Settings(s), net, test, ShortName(s.Model)), s.Epochs);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--report: cannot write to {s.Report}: {e.Message}");
+        }
+    }
+
+    public void EpochEnded(EpochMetrics m)
+    {
+        _history.Add(m);
+        _report.Write(_history, _epochs);
+        if (m.Epoch == _epochs) Console.WriteLine($"report: {Path.GetFullPath(_report.PagePath)}");
+    }
+
+    /// <summary>The train command that reproduces this run, every setting spelled out.</summary>
+    public static string Command(TrainSettings s)
+    {
+        var args = new List<string> { "dendrite", "train", "--data", s.Data, "--model", s.Model, "--epochs", I(s.Epochs), "--batch", I(s.Batch),
+            "--optimizer", s.Optimizer };
+        if (s.LearningRate is { } lr) args.AddRange(["--lr", F(lr)]);
+        if (s.Optimizer is "momentum" or "nesterov") args.AddRange(["--momentum", F(s.Momentum)]);
+        if (s.WeightDecay is { } wd) args.AddRange(["--weight-decay", F(wd)]);
+        args.AddRange(["--schedule", s.Schedule, "--loss", s.Loss, "--seed", s.Seed.ToString(CultureInfo.InvariantCulture)]);
+        if (s.TrainLimit != int.MaxValue) args.AddRange(["--train-limit", I(s.TrainLimit)]);
+        if (s.TestLimit != int.MaxValue) args.AddRange(["--test-limit", I(s.TestLimit)]);
+        if (s.Augment != "none") args.AddRange(["--augment", s.Augment]);
+        if (s.Metrics is not null) args.AddRange(["--metrics", s.Metrics]);
+        if (s.Out is not null) args.AddRange(["--out", s.Out]);
+        args.AddRange(["--report", s.Report!]);
+        return string.Join(" ", args.Select(Quote));
+    }
+
+    private static IReadOnlyList<(string, string)> Settings(TrainSettings s) =>
+    [
+        ("data", s.Data), ("model", s.Model), ("epochs", I(s.Epochs)), ("batch", I(s.Batch)), ("optimizer", s.Optimizer),
+        ("learning rate", s.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", s.Schedule), ("loss", s.Loss), ("augmentation", s.Augment),
+        ("seed", s.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
+        ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
+        ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),
+    ];
+
+    private static string ShortName(string model) => model.Length <= 24 ? model : model[..21] + "...";
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string F(float v) => v.ToString("G", CultureInfo.InvariantCulture);
+    private static string Quote(string a) => a.Length > 0 && a.All(c => char.IsLetterOrDigit(c) || "-_./=:,".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'";
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Text;
+
+namespace Dendrite.Visualization;
+
+/// <summary>
+/// One sample through the network and back, layer by layer, as the lecture's backprop slides draw it: each layer's
+/// output (shape, first values, norm), the loss, then, from the last layer down, the gradient each layer receives
+/// (dL/dy), the gradient it passes on (dL/dx) and the norm of each parameter gradient. A deep sigmoid network shows the
+/// gradient shrinking layer after layer (sigmoid' is at most 1/4); a ReLU network does not.
+/// </summary>
+public sealed class BackpropTrace
+{
+    public const int Shown = 4;
+
+    /// <summary>One tensor as the trace shows it: shape, the first few values, the L2 norm.</summary>
+    public sealed record Values(int[] Shape, float[] Head, double Norm)
+    {
+        public static Values Of(Tensor t)
+        {
+            var s = t.Span;
+            return new Values(t.SampleShape, s[..Math.Min(Shown, s.Length)].ToArray(), TensorPrimitives.Norm(s));
+        }
+    }
+
+    public sealed record Forward(Layer Layer, Values Output);
+    public sealed record ParameterGradient(string Name, int[] Shape, double ValueNorm, double GradNorm);
+    public sealed record Backward(Layer Layer, Values Incoming, Values? Outgoing, IReadOnlyList<ParameterGradient> Parameters);
+
+    private BackpropTrace(Values input, IReadOnlyList<Forward> forward, float[] probabilities, int label, double loss,
+        string lossName, bool fused, IReadOnlyList<Backward> backward)
+    {
+        Input = input;
+        ForwardPass = forward;
+        Probabilities = probabilities;
+        Label = label;
+        Loss = loss;
+        LossName = lossName;
+        Fused = fused;
+        BackwardPass = backward;
+    }
+
+    public Values Input { get; }
+    public IReadOnlyList<Forward> ForwardPass { get; }
+    public float[] Probabilities { get; }
+    public int Label { get; }
+    public int Predicted => Kernels.Elementwise.ArgMax(Probabilities);
+    public double Loss { get; }
+    public string LossName { get; }
+    /// <summary>True when the final softmax and cross-entropy were differentiated together: dL/dz = p - y.</summary>
+    public bool Fused { get; }
+    /// <summary>From the last layer that was differentiated down to the first.</summary>
+    public IReadOnlyList<Backward> BackwardPass { get; }
+
+    /// <summary>Traces sample <paramref name="sample"/> with class <paramref name="label"/>. Parameter gradients are left zeroed.</summary>
+    public static BackpropTrace Run(Sequential net, Loss loss, ReadOnlySpan<float> sample, int label)
+    {
+        int classes = net.OutputShape[0];
+        if (net.OutputShape.Length != 1) throw new ShapeException($"explain needs a classifier with output [N, K], the model gives {Tensor.Format(net.OutputShape)}");
+        if (label < 0 || label >= classes) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{classes - 1}");
+        var x = new Tensor(sample.ToArray(), [1, .. net.InputShape]);
+        var input = Values.Of(x);
+        var layers = net.Layers;
+        bool fused = loss is SoftmaxCrossEntropy && layers[^1] is Softmax;
+        var forward = new List<Forward>();
+        Tensor? logits = null;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (fused && i == layers.Count - 1) logits = x;
+            x = layers[i].Forward(x, training: false);
+            forward.Add(new Forward(layers[i], Values.Of(x)));
+        }
+        var probabilities = x.Span.ToArray();
+        if (layers[^1] is not Softmax) Kernels.Elementwise.SoftmaxRows(x.Span, probabilities, 1);
+        var target = new Tensor(1, classes);
+        target.Span[label] = 1f;
+        var scored = fused ? logits! : x;
+        var grad = new Tensor(scored.Shape.ToArray());
+        double value = loss.Compute(scored, target, grad);
+
+        bool keep = net.InputGradient;
+        net.InputGradient = true;
+        net.ZeroGrad();
+        var backward = new List<Backward>();
+        try
+        {
+            var dy = grad;
+            for (int i = fused ? layers.Count - 2 : layers.Count - 1; i >= 0; i--)
+            {
+                var incoming = Values.Of(dy);
+                dy = layers[i].Backward(dy);
+                var ps = layers[i].Parameters.Select(p => new ParameterGradient(p.Name, p.Value.Shape.ToArray(),
+                    TensorPrimitives.Norm(p.Value.Span), TensorPrimitives.Norm(p.Grad.Span))).ToList();
+                backward.Add(new Backward(layers[i], incoming, dy.Length > 0 ? Values.Of(dy) : null, ps));
+            }
+        }
+        finally
+        {
+            net.ZeroGrad();
+            net.InputGradient = keep;
+        }
+        return new BackpropTrace(input, forward, probabilities, label, value, loss.Name, fused, backward);
+    }
+
+    /// <summary>The chain-rule step each kind of layer takes, as its class's opening comment writes it.</summary>
+    public static string Rule(Layer layer) => layer switch
+    {
+        Dense => "dL/dx = dL/dy W,  dL/dW += dL/dyᵀ x,  dL/db += dL/dy",
+        Activation a => $"dL/dx = {a.Name}'(x) * dL/dy",
+        Flatten => "dL/dx = dL/dy reshaped",
+        Softmax => "dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j)",
+        Conv2d => "dL/dx = col2im(Wᵀ dL/dy),  dL/dW += dL/dy colᵀ,  dL/db += sum of dL/dy",
+        MaxPool2d => "dL/dx = dL/dy at the input that was each window's max, 0 elsewhere",
+        AvgPool2d => "dL/dx = dL/dy / (pixels in the window) for each input under it",
+        GlobalAvgPool2d => "dL/dx = dL/dy / (H W) everywhere",
+        BatchNorm => "evaluation mode, a fixed affine map: dL/dx = γ / sqrt(σ² + ε) dL/dy",
+        Dropout => "evaluation mode, y = x: dL/dx = dL/dy",
+        _ => "",
+    };
+
+    public string ToText(IReadOnlyList<string>? classNames = null)
+    {
+        string Name(int c) => classNames is not null && c < classNames.Count ? $"{c} {classNames[c]}" : c.ToString();
+        int width = Math.Max(12, ForwardPass.Max(f => f.Layer.Spec.Length) + 2);
+        var sb = new StringBuilder();
+        sb.AppendLine("forward pass (evaluation mode): y = layer(x), one layer at a time");
+        sb.AppendLine($"  {"#",3}  {"layer".PadRight(width)}{"output",-16}{"|y|",10}   first values");
+        sb.AppendLine($"  {"",3}  {"input".PadRight(width)}{Tensor.Format(Input.Shape),-16}{G(Input.Norm),10}   {Head(Input)}");
+        foreach (var f in ForwardPass)
+            sb.AppendLine($"  {f.Layer.Position,3}  {f.Layer.Spec.PadRight(width)}{Tensor.Format(f.Output.Shape),-16}{G(f.Output.Norm),10}   {Head(f.Output)}");
+        sb.AppendLine();
+        sb.AppendLine($"  probabilities: {string.Join(" ", Probabilities.Select(p => p.ToString("F3", CultureInfo.InvariantCulture)))}");
+        sb.AppendLine($"  predicted {Name(Predicted)} (p = {Probabilities[Predicted]:F4}), label {Name(Label)} (p = {Probabilities[Label]:F4})");
+        sb.AppendLine(Fused
+            ? $"  loss {LossName} = -log p[label] = {G(Loss)}"
+            : $"  loss {LossName} = {G(Loss)}");
+        sb.AppendLine();
+        sb.AppendLine("backward pass (chain rule, last layer first): each layer gets dL/dy and passes on dL/dx");
+        if (Fused)
+            sb.AppendLine($"  softmax and cross-entropy together: dL/dz = p - onehot(label) on the logits z (layer {ForwardPass[^1].Layer.Position} is skipped)");
+        sb.AppendLine($"  {"#",3}  {"layer".PadRight(width)}{"|dL/dy|",10}{"|dL/dx|",10}   first values of dL/dx; parameter gradients");
+        foreach (var b in BackwardPass)
+        {
+            string outgoing = b.Outgoing is null ? "" : G(b.Outgoing.Norm);
+            sb.AppendLine($"  {b.Layer.Position,3}  {b.Layer.Spec.PadRight(width)}{G(b.Incoming.Norm),10}{outgoing,10}   {(b.Outgoing is null ? "" : Head(b.Outgoing))}");
+            var rule = Rule(b.Layer);
+            if (rule.Length > 0) sb.AppendLine($"  {"",3}  {"".PadRight(width)}{rule}");
+            foreach (var p in b.Parameters)
+                sb.AppendLine($"  {"",3}  {"".PadRight(width)}{p.Name} {Tensor.Format(p.Shape)}: |grad| {G(p.GradNorm)}  (|value| {G(p.ValueNorm)})");
+        }
+        var weights = BackwardPass.SelectMany(b => b.Parameters.Where(p => p.Name == "weight").Select(p => (b.Layer, p))).ToList();
+        if (weights.Count >= 2)
+        {
+            var (topLayer, top) = weights[0];
+            var (bottomLayer, bottom) = weights[^1];
+            double ratio = bottom.GradNorm / top.GradNorm;
+            sb.AppendLine();
+            sb.AppendLine($"  weight gradient of {bottomLayer.Label} / of {topLayer.Label}: {G(ratio)}" +
+                          (ratio < 1e-2 ? "  (vanishing: the first layers barely learn)" : ""));
+        }
+        return sb.ToString();
+    }
+
+    private static string Head(Values v) =>
+        string.Join(" ", v.Head.Select(G)) + (Tensor.Volume(v.Shape) > v.Head.Length ? " ..." : "");
+
+    // v + 0.0 turns -0 into +0, so a ReLU's zeroed gradient prints as 0.0000, not -0.0000.
+    private static string G(double v) => (v + 0.0).ToString(Math.Abs(v) is > 0 and (< 1e-3 or >= 1e4) ? "0.00e+0" : "0.0000", CultureInfo.InvariantCulture);
+
+    private static string G(float v) => G((double)v);
+}

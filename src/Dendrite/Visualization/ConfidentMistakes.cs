@@ -1,0 +1,61 @@
+using SkiaSharp;
+
+namespace Dendrite.Visualization;
+
+/// <summary>The wrong predictions the network was surest of: where it learned something other than what was meant.</summary>
+public static class ConfidentMistakes
+{
+    public const int TileScale = 3, Caption = 34, Gap = 8, Columns = 8;
+
+    /// <summary>Up to <paramref name="count"/> mistakes, most confident first (ties by index).</summary>
+    public static IReadOnlyList<Mistake> Find(Predictions p, int count)
+    {
+        var mistakes = new List<Mistake>();
+        for (int i = 0; i < p.Data.Count; i++)
+        {
+            int predicted = p.Predicted(i);
+            if (predicted != p.Data.Labels[i]) mistakes.Add(new Mistake(i, p.Data.Labels[i], predicted, p.Row(i)[predicted]));
+        }
+        return [.. mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(count)];
+    }
+
+    /// <summary>Each mistake's image with "index: predicted (confidence)" and "true: label" under it.</summary>
+    public static SKBitmap Render(Dataset data, IReadOnlyList<Mistake> mistakes)
+    {
+        if (mistakes.Count == 0) throw new ArgumentException("no mistakes to draw", nameof(mistakes));
+        var shape = data.SampleShape;
+        if (shape.Length != 3 || shape[0] is not (1 or 3))
+            throw new ShapeException($"mistakes are drawn as images [1 or 3, H, W], samples are {Tensor.Format(shape)}");
+        int c = shape[0], h = shape[1], w = shape[2], plane = h * w;
+        using var font = Drawing.Font(11);
+        int tileW = Math.Max(w * TileScale, 128), columns = Math.Min(Columns, mistakes.Count), rows = (mistakes.Count + columns - 1) / columns;
+        var bitmap = Drawing.NewBitmap(Gap + columns * (tileW + Gap), Gap + rows * (h * TileScale + Caption + Gap), Drawing.Background);
+        using var canvas = new SKCanvas(bitmap);
+        string Name(int label) => data.ClassNames is { } n ? n[label] : label.ToString();
+        for (int k = 0; k < mistakes.Count; k++)
+        {
+            var m = mistakes[k];
+            int x = Gap + (k % columns) * (tileW + Gap), y = Gap + (k / columns) * (h * TileScale + Caption + Gap);
+            var sample = data.Sample(m.Index);
+            int ix = x + (tileW - w * TileScale) / 2;
+            canvas.Flush();
+            if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, 0f, 1f, Drawing.Gray);
+            else
+                for (int r = 0; r < h; r++)
+                    for (int col = 0; col < w; col++)
+                    {
+                        byte B(float v) => (byte)Math.Clamp(MathF.Round(v * 255f), 0, 255);
+                        var rgb = new SKColor(B(data.Features[m.Index * data.SampleSize + r * w + col]),
+                            B(data.Features[m.Index * data.SampleSize + plane + r * w + col]),
+                            B(data.Features[m.Index * data.SampleSize + 2 * plane + r * w + col]));
+                        for (int dy = 0; dy < TileScale; dy++)
+                            for (int dx = 0; dx < TileScale; dx++) bitmap.SetPixel(ix + col * TileScale + dx, y + r * TileScale + dy, rgb);
+                    }
+            int ty = y + h * TileScale;
+            Drawing.Text(canvas, $"#{m.Index}: {Name(m.Predicted)} {m.Confidence * 100:F0}%", x, ty + 14, font, new SKColor(0xB0, 0x20, 0x20));
+            Drawing.Text(canvas, $"true: {Name(m.Label)}", x, ty + 28, font, Drawing.Ink);
+        }
+        canvas.Flush();
+        return bitmap;
+    }
+}
