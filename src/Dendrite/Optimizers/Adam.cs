@@ -15,8 +15,8 @@ public class Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 =
     public override string Name => "adam";
     protected override int StateSlots => 2;
 
-    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state) =>
-        AdamUpdate(w, g, state[0], state[1], LearningRate);
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, bool decays) =>
+        AdamUpdate(w, g, m, v, LearningRate);
 
     protected void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lr)
     {

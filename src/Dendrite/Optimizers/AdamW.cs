@@ -10,10 +10,10 @@ public sealed class AdamW(float learningRate = 0.001f, float weightDecay = 0.01f
     public override string Name => "adamw";
     protected override bool AddsDecayToGradient => false;
 
-    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, bool decays)
     {
-        if (p.Decays && WeightDecay > 0)
+        if (decays && WeightDecay > 0)
             System.Numerics.Tensors.TensorPrimitives.Multiply(w, 1f - LearningRate * WeightDecay, w);
-        AdamUpdate(w, g, state[0], state[1], LearningRate);
+        AdamUpdate(w, g, m, v, LearningRate);
     }
 }

@@ -7,6 +7,6 @@ public sealed class GradientDescent(float learningRate = 0.01f, float weightDeca
 {
     public override string Name => "sgd";
 
-    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state) =>
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1, bool decays) =>
         TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
 }

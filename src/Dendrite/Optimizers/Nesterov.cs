@@ -9,9 +9,8 @@ public sealed class Nesterov(float learningRate = 0.01f, float momentum = 0.9f, 
     public override string Name => "nesterov";
     protected override int StateSlots => 1;
 
-    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> v, Span<float> unused, bool decays)
     {
-        var v = state[0].AsSpan();
         TensorPrimitives.MultiplyAdd(v, Mu, g, v);
         TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
         TensorPrimitives.MultiplyAdd(v, -LearningRate * Mu, w, w);

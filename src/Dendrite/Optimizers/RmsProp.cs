@@ -9,9 +9,8 @@ public sealed class RmsProp(float learningRate = 0.001f, float rho = 0.9f, float
     public override string Name => "rmsprop";
     protected override int StateSlots => 1;
 
-    protected override void Update(Parameter p, Span<float> w, ReadOnlySpan<float> g, float[][] state)
+    protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> s, Span<float> unused, bool decays)
     {
-        var s = state[0];
         float lr = LearningRate, rho = Rho, eps = Epsilon;
         for (int i = 0; i < w.Length; i++)
         {
