@@ -36,7 +36,7 @@ for line in open(sys.argv[1]):
     *key, value = line.split()
     rows[tuple(key)].append(float(value))
 def med(k): return statistics.median(rows[k]) if k in rows else float('nan')
-print(f"{"benchmark":<44}{'TorchSharp':>12}{'Dendrite':>12}{'ratio':>8}   (medians of {len(next(iter(rows.values())))} rounds)")
+print(f"{'benchmark':<44}{'TorchSharp':>12}{'Dendrite':>12}{'ratio':>8}   (medians of {len(next(iter(rows.values())))} rounds)")
 for key in sorted({k[:3] + (k[4],) for k in rows if k[3] == 'torchsharp'}):
     name, a, b, metric = key
     t = med((name, a, b, 'torchsharp', metric)); d = med((name, a, b, 'dendrite', metric))
