@@ -16,8 +16,8 @@ public static class ModelSpec
         ["lenet5"] = "conv(6,5,pad=2,init=xavier),tanh,avgpool(2),conv(16,5,init=xavier),tanh,avgpool(2),flatten," +
                      "dense(120,init=xavier),tanh,dense(84,init=xavier),tanh,dense(10,init=xavier),softmax",
         // Fashion-MNIST in minutes: three conv-batchnorm-relu-pool blocks (28 -> 14 -> 7 -> 3), dropout before and after
-        // the dense layer; 7.7M multiply-adds per image, fewer than cnn's 11M. `train --model fashion --epochs 12 --schedule cosine
-        // --lr 0.002` reached 93.43% test accuracy (93.31% after epoch 10) in 15 min on 2 busy shared cores with the packed GEMM.
+        // the dense layer; 7.7M multiply-adds per image, fewer than cnn's 11M. `train --model fashion --epochs 12 --lr 0.002`
+        // (Adam, cosine schedule) reached 93.36% test accuracy in 301 s on 2 cores (measured 26 Nov 2026).
         ["fashion"] = "conv(32,3,pad=1),batchnorm,relu,maxpool(2),conv(64,3,pad=1),batchnorm,relu,maxpool(2)," +
                       "conv(128,3,pad=1),batchnorm,relu,maxpool(2),dropout(0.2),flatten,dense(256),batchnorm,relu,dropout(0.3),dense(10),softmax",
     };

@@ -40,6 +40,18 @@ public class CommandTests : IDisposable
         Assert.Contains($"test accuracy: {accuracy:F4}", r.Out);
     }
 
+    /// <summary>Issue 3: lenet5 trains on any IDX set of 28x28 grey images with 10 classes, here a synthetic one (not Fashion-MNIST).</summary>
+    [Fact]
+    public void Lenet5_trains_on_a_synthetic_idx_set()
+    {
+        _dir.WriteImageSet(300, 100, seed: 5);
+        var r = Cli.Run("train", "--data", _dir.Path, "--model", "lenet5", "--epochs", "3", "--batch", "16", "--lr", "0.003");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("61,706 parameters", r.Out);
+        double accuracy = double.Parse(r.Out.Split("test accuracy: ")[1][..6], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 0.5, $"lenet5 test accuracy {accuracy} after 3 epochs on an easy pattern (chance 0.1)\n{r.Out}");
+    }
+
     [Fact]
     public void Summary_of_the_mlp_prints_each_layer_and_the_total()
     {
