@@ -11,6 +11,12 @@ public abstract class Loss
 
     public abstract double Compute(Tensor prediction, Tensor target, Tensor? gradient);
 
+    /// <summary>
+    /// How many of a network's layers run before this loss: all of them, unless the loss absorbs the last one
+    /// (<see cref="SoftmaxCrossEntropy"/> takes logits, so a final <see cref="Softmax"/> is skipped in training).
+    /// </summary>
+    public virtual int LayersBefore(IReadOnlyList<Layer> layers) => layers.Count;
+
     protected static void Check(Tensor prediction, Tensor target, Tensor? gradient, string name)
     {
         if (!prediction.SameShape(target))

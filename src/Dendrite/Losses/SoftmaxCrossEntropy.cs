@@ -13,6 +13,9 @@ public sealed class SoftmaxCrossEntropy : Loss
 
     public override string Name => "cross-entropy";
 
+    /// <summary>A final <see cref="Softmax"/> is fused into this loss: the loss takes the logits before it.</summary>
+    public override int LayersBefore(IReadOnlyList<Layer> layers) => layers[^1] is Softmax ? layers.Count - 1 : layers.Count;
+
     public override double Compute(Tensor logits, Tensor target, Tensor? gradient)
     {
         Check(logits, target, gradient, Name);

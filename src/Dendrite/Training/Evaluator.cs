@@ -5,7 +5,7 @@ public static class Evaluator
 {
     public static Evaluation Evaluate(Sequential model, Loss loss, Dataset data, int batchSize = 256, int layers = -1)
     {
-        if (layers < 0) layers = loss is SoftmaxCrossEntropy && model.Layers[^1] is Softmax ? model.Layers.Count - 1 : model.Layers.Count;
+        if (layers < 0) layers = loss.LayersBefore(model.Layers);
         var loader = new DataLoader(data, batchSize);
         double lossSum = 0;
         long correct = 0;

@@ -27,7 +27,7 @@ public static class GradientCheck
         int positionsPerTensor = 20, float h = 1e-2f, double floor = 1e-3)
     {
         using var frozen = new Freeze(net.Layers);
-        int layers = loss is SoftmaxCrossEntropy && net.Layers[^1] is Softmax ? net.Layers.Count - 1 : net.Layers.Count;
+        int layers = loss.LayersBefore(net.Layers);
         bool inputGradient = net.InputGradient;
         net.InputGradient = true; // every layer's dL/dx is checked, the first learnable one's too
         List<Result> results;

@@ -10,7 +10,6 @@ namespace Dendrite;
 public sealed class Trainer
 {
     private readonly Tensor _grad = new(0, 0);
-    private readonly bool _fused;
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer)
     {
@@ -18,7 +17,7 @@ public sealed class Trainer
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
-        _fused = loss is SoftmaxCrossEntropy && model.Layers[^1] is Softmax;
+        OutputLayers = loss.LayersBefore(model.Layers);
     }
 
     public Sequential Model { get; }
@@ -32,7 +31,8 @@ public sealed class Trainer
     /// <summary>Called after each epoch's evaluation.</summary>
     public Action<EpochMetrics>? EpochEnded { get; set; }
 
-    private int OutputLayers => _fused ? Model.Layers.Count - 1 : Model.Layers.Count;
+    // Layers run before the loss: all but a final softmax that the cross-entropy loss fuses.
+    private int OutputLayers { get; }
 
     /// <summary>One optimisation step on one batch; returns the batch's mean loss.</summary>
     public float TrainStep(Batch batch)

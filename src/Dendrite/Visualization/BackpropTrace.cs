@@ -62,7 +62,7 @@ public sealed class BackpropTrace
         var x = new Tensor(sample.ToArray(), [1, .. net.InputShape]);
         var input = Values.Of(x);
         var layers = net.Layers;
-        bool fused = loss is SoftmaxCrossEntropy && layers[^1] is Softmax;
+        bool fused = loss.LayersBefore(layers) < layers.Count;
         var forward = new List<Forward>();
         Tensor? logits = null;
         for (int i = 0; i < layers.Count; i++)
