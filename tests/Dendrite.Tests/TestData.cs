@@ -44,4 +44,15 @@ internal static class TestData
             Assert.True(MathF.Abs(expected[i] - actual[i]) <= tolerance * Math.Max(1f, MathF.Abs(expected[i])),
                 $"index {i}: expected {expected[i]}, got {actual[i]}");
     }
+
+    /// <summary>The textbook matrix product in double: the reference the Winograd and linear-stack tests compare against.</summary>
+    public static double[,] Multiply(double[,] a, double[,] b)
+    {
+        int n = a.GetLength(0), k = a.GetLength(1), m = b.GetLength(1);
+        var c = new double[n, m];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++)
+                for (int p = 0; p < k; p++) c[i, j] += a[i, p] * b[p, j];
+        return c;
+    }
 }

@@ -17,12 +17,12 @@ public class WinogradTests
         {
             // 2-D: Aᵀ [(G f Gᵀ) ⊙ (Bᵀ d B)] A = the valid correlation of the 6x6 tile d with the r x r filter f.
             double[,] d = RandomMatrix(rng, 6, 6), f = RandomMatrix(rng, r, r);
-            double[,] u = Mul(Mul(ToDouble(g), f), Transpose(ToDouble(g)));
-            double[,] v = Mul(Mul(ToDouble(WinogradMatrices.BT), d), Transpose(ToDouble(WinogradMatrices.BT)));
+            double[,] u = TestData.Multiply(TestData.Multiply(ToDouble(g), f), Transpose(ToDouble(g)));
+            double[,] v = TestData.Multiply(TestData.Multiply(ToDouble(WinogradMatrices.BT), d), Transpose(ToDouble(WinogradMatrices.BT)));
             var product = new double[6, 6];
             for (int i = 0; i < 6; i++)
                 for (int j = 0; j < 6; j++) product[i, j] = u[i, j] * v[i, j];
-            double[,] y = Mul(Mul(ToDouble(at), product), Transpose(ToDouble(at)));
+            double[,] y = TestData.Multiply(TestData.Multiply(ToDouble(at), product), Transpose(ToDouble(at)));
             for (int a = 0; a < m; a++)
                 for (int b = 0; b < m; b++)
                 {
@@ -59,7 +59,7 @@ public class WinogradTests
                         f[a, b] = w[((o * inC + i) * r + a) * r + b];
                         turned[r - 1 - a, r - 1 - b] = f[a, b];
                     }
-                double[,] expected = Mul(Mul(g, f), Transpose(g)), expectedBack = Mul(Mul(g, turned), Transpose(g));
+                double[,] expected = TestData.Multiply(TestData.Multiply(g, f), Transpose(g)), expectedBack = TestData.Multiply(TestData.Multiply(g, turned), Transpose(g));
                 for (int xi = 0; xi < 36; xi++)
                 {
                     Assert.True(Math.Abs(expected[xi / 6, xi % 6] - u[xi * outC * inC + o * inC + i]) < 1e-6, $"U[{xi}, {o}, {i}]");
@@ -364,13 +364,4 @@ public class WinogradTests
         return t;
     }
 
-    private static double[,] Mul(double[,] a, double[,] b)
-    {
-        int n = a.GetLength(0), k = a.GetLength(1), m = b.GetLength(1);
-        var c = new double[n, m];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < m; j++)
-                for (int p = 0; p < k; p++) c[i, j] += a[i, p] * b[p, j];
-        return c;
-    }
 }

@@ -17,7 +17,7 @@ public class LinearStackTests
         foreach (var d in dense.Skip(1))
         {
             var wd = ToMatrix(d.Weight);
-            w = Multiply(wd, w);
+            w = TestData.Multiply(wd, w);
             b = Add(Apply(wd, b), d.Bias!.Value.Span.ToArray());
         }
 
@@ -58,15 +58,6 @@ public class LinearStackTests
         return m;
     }
 
-    private static double[,] Multiply(double[,] a, double[,] b)
-    {
-        int n = a.GetLength(0), k = a.GetLength(1), m = b.GetLength(1);
-        var c = new double[n, m];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < m; j++)
-                for (int p = 0; p < k; p++) c[i, j] += a[i, p] * b[p, j];
-        return c;
-    }
 
     private static double[] Apply(double[,] a, double[] v)
     {
