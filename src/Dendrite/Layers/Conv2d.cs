@@ -17,6 +17,7 @@ public sealed class Conv2d : Layer
     private float[] _col = [], _product = [];
     private bool _colHoldsBatch;
     private WinogradConvolution? _winograd;
+    private DirectConvolution? _direct;
 
     public Conv2d(int filters, int kernelH, int kernelW, int stride = 1, int padH = 0, int padW = 0, int dilation = 1,
         bool bias = true, bool samePadding = false, Initializer init = Initializer.He)
@@ -96,12 +97,18 @@ public sealed class Conv2d : Layer
         Learns(_bias is null ? [_weight] : [_weight, _bias]);
         _winograd = WinogradConvolution.Supports(KernelH, KernelW, Stride, Dilation)
             ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
+        _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutW)
+            ? new DirectConvolution(c, h, w, Filters, KernelH, KernelW, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
         return [Filters, _g.OutH, _g.OutW];
     }
 
     /// <summary>null: Winograd where <see cref="WinogradConvolution"/>'s measured rules say it is faster; true or false forces it on (where supported) or off.</summary>
     internal bool? UseWinograd { get; set; }
 
+    /// <summary>null: the direct kernel where <see cref="DirectConvolution.Faster"/> says so; true or false forces it on (where supported) or off.</summary>
+    internal bool? UseDirect { get; set; }
+
+    private bool DirectForward => _direct is not null && (UseDirect ?? DirectConvolution.Faster(Channels));
     private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters));
     private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
     private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
@@ -113,6 +120,12 @@ public sealed class Conv2d : Layer
         int n = x[0], plane = _g.OutPlane, group = ImagesPerGemm(n);
         var y = Tensor.Ensure(ref _y, n, OutputShape);
         var w = Weight.Value.Span;
+        if (DirectForward)
+        {
+            _direct!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span);
+            _colHoldsBatch = false;
+            return y;
+        }
         if (WinogradForward)
         {
             _winograd!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span);

@@ -8,6 +8,10 @@ public class PoolingTests
     [InlineData(28, 28)]
     [InlineData(7, 9)] // odd: the last row and column are dropped
     [InlineData(2, 2)]
+    [InlineData(14, 14)] // rows of 7 outputs: a vector of 4, then one overlapping it
+    [InlineData(8, 9)] // rows of exactly 4
+    [InlineData(6, 6)] // rows of 3: scalar
+    [InlineData(5, 27)] // 13 outputs a row, odd input width
     public void Fast_2x2_max_pool_matches_the_reference(int h, int w)
     {
         var rng = new Rng(9);

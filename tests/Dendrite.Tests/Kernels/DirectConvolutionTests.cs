@@ -1,0 +1,85 @@
+using Dendrite.Kernels;
+
+namespace Dendrite.Tests.KernelTests;
+
+/// <summary>The direct stride-1 kernel against the double-precision reference, on ragged shapes and with ReLU.</summary>
+[Collection(Cli.ConsoleCollection.Name)] // changes Engine.Threads
+public class DirectConvolutionTests
+{
+    [Theory]
+    [InlineData(1, 1u)]
+    [InlineData(2, 2u)]
+    public void Forward_matches_the_reference_on_random_shapes(int threads, ulong seed)
+    {
+        int saved = Engine.Threads;
+        Engine.Threads = threads;
+        try
+        {
+            var rng = new Rng(seed);
+            int checkedShapes = 0;
+            for (int trial = 0; trial < 40; trial++)
+            {
+                // Output rows of 16 to 40 columns: one vector, one pair, a pair and an overlapping third.
+                int n = 1 + rng.NextInt(3), c = 1 + rng.NextInt(4), o = 1 + rng.NextInt(9);
+                int kh = 1 + rng.NextInt(5), kw = 1 + rng.NextInt(5);
+                bool same = rng.NextInt(3) == 0;
+                int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
+                int h = 1 + rng.NextInt(12), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
+                var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1, same);
+                if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
+                var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
+                var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
+                var weight = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
+                var bias = trial % 2 == 0 ? TestData.Random(rng, o).Span.ToArray() : [];
+                bool relu = trial % 3 == 0;
+                var y = new float[n * o * g.OutPlane];
+                y.AsSpan().Fill(float.NaN);
+                conv.Forward(x, n, weight, bias, y, relu);
+                var expected = new float[y.Length];
+                ConvolutionReference.Forward(x, n, c, weight, bias, o, g, expected);
+                if (relu) for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0f, expected[i]);
+                TestData.AssertClose(expected, y, 1e-5f);
+                checkedShapes++;
+            }
+            Assert.True(checkedShapes >= 25, $"only {checkedShapes} of 40 random shapes had rows of 16 outputs or more");
+        }
+        finally { Engine.Threads = saved; }
+    }
+
+    [Fact]
+    public void Known_answer_for_one_3x3_filter_with_padding()
+    {
+        // A 1 x 16 image 0, 1, ..., 15 with padding 1 and the filter that sums the middle row of each window: each
+        // output is its left neighbour + itself + its right neighbour, the padding counting 0; the bias adds 0.5.
+        var conv = new DirectConvolution(1, 1, 16, 1, 3, 3, 1, 1, 1, 16);
+        var x = Enumerable.Range(0, 16).Select(i => (float)i).ToArray();
+        float[] w = [0, 0, 0, 1, 1, 1, 0, 0, 0];
+        var y = new float[16];
+        conv.Forward(x, 1, w, [0.5f], y);
+        var expected = Enumerable.Range(0, 16).Select(i => (i == 0 ? 0 : i - 1) + i + (i == 15 ? 0 : i + 1) + 0.5f).ToArray();
+        Assert.Equal(expected, y);
+    }
+
+    [Fact]
+    public void Rows_narrower_than_one_vector_are_not_supported()
+    {
+        Assert.False(DirectConvolution.Supports(1, 1, 15));
+        Assert.False(DirectConvolution.Supports(2, 1, 32));
+        Assert.False(DirectConvolution.Supports(1, 2, 32));
+        Assert.Throws<ArgumentException>(() => new DirectConvolution(1, 8, 15, 4, 3, 3, 1, 1, 8, 15));
+    }
+
+    [Fact]
+    public void Allocates_nothing_once_warm()
+    {
+        var rng = new Rng(4);
+        var conv = new DirectConvolution(3, 20, 30, 6, 5, 5, 2, 2, 20, 30);
+        var x = TestData.Random(rng, 4, 3, 20, 30).Span.ToArray();
+        var weight = TestData.Random(rng, 6, 3, 5, 5).Span.ToArray();
+        var y = new float[4 * 6 * 600];
+        conv.Forward(x, 4, weight, [], y);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        conv.Forward(x, 4, weight, [], y, relu: true);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
