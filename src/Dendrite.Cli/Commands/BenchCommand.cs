@@ -82,7 +82,7 @@ public static class BenchCommand
 
     private static void Infer(Sequential net, Batch batch, int[] predictions)
     {
-        var y = net.Forward(batch.Inputs, training: false);
+        var y = net.Predict(batch.Inputs);
         for (int i = 0; i < batch.Count; i++) predictions[i] = Kernels.Elementwise.ArgMax(y.Sample(i));
     }
 

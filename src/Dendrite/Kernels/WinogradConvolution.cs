@@ -66,8 +66,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     /// </summary>
     internal static int BlockBudget { get; set; } = 2 << 20;
 
-    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r].</summary>
-    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y)
+    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>.</summary>
+    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
     {
         Check("x", x.Length, n, Channels, Height, Width);
         Check("y", y.Length, n, Filters, OutH, OutW);
@@ -75,7 +75,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         if (!bias.IsEmpty && bias.Length != Filters) throw new ArgumentException($"winograd: bias has {bias.Length} values, expected {Filters}");
         var u = Grow(ref _u, 36 * Filters * Channels);
         WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
-        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y);
+        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y, relu: relu);
     }
 
     /// <summary>dx [n, C, H, W] = dL/dx for dy = dL/dy [n, O, OH, OW] (overwritten, not accumulated).</summary>
@@ -113,9 +113,9 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     // GEMMs, output transform; the transforms run as chunks of channels (filters), see Execute.
     // With gradient: y is read as dL/dy and u receives dU += (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ summed over tiles.
     private void Correlate(ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
-        Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false)
+        Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false, bool relu = false)
     {
-        var p = new Pass { Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
+        var p = new Pass { Relu = relu, Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
         p.M = Kernel == 5 ? 2 : 4;
         p.TilesH = (outH + p.M - 1) / p.M;
         p.TilesW = (outW + p.M - 1) / p.M;
@@ -225,8 +225,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             for (int i = 0; i < p.Count; i++)
             {
                 float* src = p.Mt + (long)o * stride + i * tiles, dst = p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane;
-                if (p.M == 2) WinogradTransforms.Output<WinogradTransforms.Tile2>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW);
-                else WinogradTransforms.Output<WinogradTransforms.Tile4>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW);
+                if (p.M == 2) WinogradTransforms.Output<WinogradTransforms.Tile2>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW, p.Relu);
+                else WinogradTransforms.Output<WinogradTransforms.Tile4>(src, p.Ld, p.TilesH, p.TilesW, b, dst, p.OutH, p.OutW, p.Relu);
             }
         }
     }
@@ -236,7 +236,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     {
         public const int Input = 0, Output = 1, Gradient = 2, Products = 3;
         public int Phase, Chunks, N0, Count, Q;
-        public bool Accumulate;
+        public bool Accumulate, Relu;
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
         public float* X, Y, Bias, V, Mt, Padded, U;

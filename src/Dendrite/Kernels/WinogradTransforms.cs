@@ -94,17 +94,18 @@ internal static unsafe class WinogradTransforms
 
     /// <summary>
     /// Aᵀ M A of every tile of one output plane [outH, outW], plus the bias: value ξ of tile (ty, tx) is read at
-    /// mt[ξ * xiStride + ty * tilesW + tx] (up to 7 values past a tile row are read and ignored).
+    /// mt[ξ * xiStride + ty * tilesW + tx] (up to 7 values past a tile row are read and ignored). With
+    /// <paramref name="relu"/>, max(0, ·) of that (NaN stays NaN, as in the ReLU layer).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Output<TTile>(float* mt, long xiStride, int tilesH, int tilesW, float bias, float* y, int outH, int outW)
+    public static void Output<TTile>(float* mt, long xiStride, int tilesH, int tilesW, float bias, float* y, int outH, int outW, bool relu = false)
         where TTile : struct, ITile
     {
         int m = TTile.M;
         V* s = stackalloc V[6 * 4];
         V* r = stackalloc V[16];
         float* line = stackalloc float[Lanes * 4];
-        var b = Vector256.Create(bias);
+        V b = Vector256.Create(bias), add = relu ? V.Zero : b;
         for (int ty = 0; ty < tilesH; ty++)
             for (int tx = 0; tx < tilesW; tx += Lanes)
             {
@@ -121,16 +122,19 @@ internal static unsafe class WinogradTransforms
                     V* c = s + 6 * col;
                     TTile.ATransform(c[0], c[1], c[2], c[3], c[4], c[5], r + col, m);
                 }
+                // With ReLU the bias is added here and Interleave adds zero, which changes no value.
+                if (relu)
+                    for (int k = 0; k < m * m; k++) r[k] = Vector256.Max(r[k] + b, V.Zero);
                 // r[m*a + col] is output (m*ty + a, m*(tx + lane) + col).
                 int x0 = m * tx, count = Math.Min(Lanes * m, outW - x0);
                 for (int a = 0; a < m && m * ty + a < outH; a++)
                 {
                     float* dst = y + (long)(m * ty + a) * outW + x0;
                     if (count == Lanes * m)
-                        TTile.Interleave(r + m * a, b, dst);
+                        TTile.Interleave(r + m * a, add, dst);
                     else
                     {
-                        TTile.Interleave(r + m * a, b, line);
+                        TTile.Interleave(r + m * a, add, line);
                         StorePartial(line, count, dst);
                     }
                 }

@@ -113,7 +113,14 @@ public sealed class Conv2d : Layer
     private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
     private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
 
-    public override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training) => Forward(x, training, relu: false);
+
+    /// <summary>
+    /// The forward pass followed by max(0, y) in the same pass when <paramref name="relu"/>: how
+    /// <see cref="Sequential.Predict"/> runs a convolution and the ReLU after it. Not for training: Backward
+    /// would see the rectified output.
+    /// </summary>
+    internal Tensor Forward(Tensor x, bool training, bool relu)
     {
         CheckInput(x);
         _x = x;
@@ -122,13 +129,13 @@ public sealed class Conv2d : Layer
         var w = Weight.Value.Span;
         if (DirectForward)
         {
-            _direct!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span);
+            _direct!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
             _colHoldsBatch = false;
             return y;
         }
         if (WinogradForward)
         {
-            _winograd!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span);
+            _winograd!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
             _colHoldsBatch = false;
             return y;
         }
@@ -161,6 +168,7 @@ public sealed class Conv2d : Layer
             }
         }
         _colHoldsBatch = group >= n;
+        if (relu) TensorPrimitives.Max(y.Span, 0f, y.Span);
         return y;
     }
 

@@ -68,8 +68,34 @@ public sealed class Sequential
         RequireBuilt();
         if (count < 0) count = _layers.Count;
         for (int i = 0; i < count; i++) x = _layers[i].Forward(x, training);
+        _predicted = false;
         return x;
     }
+
+    /// <summary>
+    /// The first <paramref name="count"/> layers (all by default) for inference only: the same values as
+    /// Forward(x, training: false), but a convolution followed by ReLU computes both in one pass over its output
+    /// and the ReLU layer is skipped (the cnn's ReLUs cost 0.2 of 4 ms as a pass of their own, measured).
+    /// The skipped layers keep nothing for Backward, so Backward needs a Forward first.
+    /// </summary>
+    public Tensor Predict(Tensor x, int count = -1)
+    {
+        RequireBuilt();
+        if (count < 0) count = _layers.Count;
+        _predicted = true;
+        for (int i = 0; i < count; i++)
+        {
+            if (_layers[i] is Conv2d conv && i + 1 < count && _layers[i + 1] is ReLU)
+            {
+                x = conv.Forward(x, training: false, relu: true);
+                i++;
+            }
+            else x = _layers[i].Forward(x, training: false);
+        }
+        return x;
+    }
+
+    private bool _predicted;
 
     /// <summary>
     /// Whether <see cref="Backward"/> carries the gradient all the way to the input. Off by default, as in
@@ -99,6 +125,7 @@ public sealed class Sequential
     /// </summary>
     public Tensor? Backward(Tensor dy, int last = -1)
     {
+        if (_predicted) throw new InvalidOperationException("Backward after Predict: the layers kept nothing for it; run Forward first");
         if (last < 0) last = _layers.Count - 1;
         int stop = _inputGradient ? 0 : FirstLearnable;
         for (int i = last; i >= stop && i >= 0; i--) dy = _layers[i].Backward(dy);

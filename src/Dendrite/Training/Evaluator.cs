@@ -12,7 +12,7 @@ public static class Evaluator
         for (int b = 0; b < loader.BatchCount; b++)
         {
             var batch = loader.GetBatch(b);
-            var output = model.Forward(batch.Inputs, training: false, layers);
+            var output = model.Predict(batch.Inputs, layers);
             lossSum += loss.Compute(output, batch.Targets, null) * batch.Count;
             if (!data.IsClassification) continue;
             for (int i = 0; i < batch.Count; i++)
@@ -26,7 +26,7 @@ public static class Evaluator
     public static float[] Predict(Sequential model, ReadOnlySpan<float> inputs, int count)
     {
         var x = new Tensor(inputs.ToArray(), [count, .. model.InputShape]);
-        var y = model.Forward(x);
+        var y = model.Predict(x);
         var p = new float[y.Length];
         if (model.Layers[^1] is Softmax) y.Span.CopyTo(p);
         else Kernels.Elementwise.SoftmaxRows(y.Span, p, count);

@@ -31,7 +31,7 @@ public sealed class Predictions
         for (int b = 0; b < loader.BatchCount; b++)
         {
             var batch = loader.GetBatch(b);
-            var y = net.Forward(batch.Inputs, training: false);
+            var y = net.Predict(batch.Inputs);
             var rows = p.AsSpan(done * data.Classes, batch.Count * data.Classes);
             if (net.Layers[^1] is Softmax) y.Span.CopyTo(rows);
             else Elementwise.SoftmaxRows(y.Span, rows, batch.Count);
