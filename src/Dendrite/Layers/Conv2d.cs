@@ -7,6 +7,8 @@ namespace Dendrite;
 /// 2-D convolution: y[n, o] = b[o] + sum over c of w[o, c] ⋆ x[n, c], w in [out, in, kh, kw] (PyTorch's and ONNX's layout).
 /// Lowered to GEMM by im2col: Y = W col; dL/dW += dY colᵀ; dL/db += sum of dY; dL/dcol = Wᵀ dY, and col2im turns
 /// dL/dcol into dL/dx. Several images share one column matrix, so each GEMM has n = images x OH x OW.
+/// Where they measured faster, the forward pass runs as a direct convolution (few input channels, see
+/// <see cref="DirectConvolution"/>) or by Winograd (stride-1 3x3 and 5x5, see <see cref="WinogradConvolution"/>).
 /// </summary>
 public sealed class Conv2d : Layer
 {

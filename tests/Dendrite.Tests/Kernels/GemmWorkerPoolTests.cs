@@ -39,6 +39,33 @@ public class GemmWorkerPoolTests
         }
     }
 
+    private sealed class PlacementJob(int chunks) : IParallelJob
+    {
+        public readonly int[] Index = new int[chunks];
+
+        public void Execute(int chunk)
+        {
+            Index[chunk] = WorkerPool.CurrentIndex;
+            Thread.SpinWait(2000);
+        }
+    }
+
+    [Fact]
+    public void With_two_threads_the_caller_runs_a_front_run_of_chunks_and_the_worker_the_rest()
+    {
+        var pool = new WorkerPool();
+        for (int call = 0; call < 50; call++)
+        {
+            var job = new PlacementJob(16);
+            Assert.True(pool.TryRun(job, 16, threads: 2));
+            // Caller (index 0) from the front, worker 1 from the back: 0...0 1...1, never interleaved.
+            int split = Array.IndexOf(job.Index, 1);
+            if (split < 0) split = 16;
+            Assert.All(job.Index[..split], i => Assert.Equal(0, i));
+            Assert.All(job.Index[split..], i => Assert.Equal(1, i));
+        }
+    }
+
     [Fact]
     public void WorkersTakePartWhenThereIsEnoughWork()
     {

@@ -167,13 +167,13 @@ public class WinogradTests
         var whole = new float[s.N * s.O * s.OutH * s.OutW];
         var blocked = new float[whole.Length];
         conv.Forward(x, s.N, w, [], whole);
-        int saved = WinogradConvolution.BlockBudget;
+        int saved = WinogradConvolution.ImageBudget;
         try
         {
-            WinogradConvolution.BlockBudget = 1; // one image per block
+            WinogradConvolution.ImageBudget = 1; // one image per block
             conv.Forward(x, s.N, w, [], blocked);
         }
-        finally { WinogradConvolution.BlockBudget = saved; }
+        finally { WinogradConvolution.ImageBudget = saved; }
         Assert.Equal(whole, blocked);
     }
 
