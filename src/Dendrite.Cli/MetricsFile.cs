@@ -17,18 +17,50 @@ public sealed class MetricsFile : IDisposable
 
     private MetricsFile(StreamWriter writer) => _writer = writer;
 
-    /// <summary>Opens (truncates) the file, or returns null when no path is given.</summary>
-    public static MetricsFile? Open(string? path)
+    /// <summary>
+    /// Opens the file, or returns null when no path is given. A new run starts it afresh. A resumed run whose next
+    /// epoch is <paramref name="resumeEpoch"/> keeps the lines of the epochs before it (a crash may have left lines
+    /// of later epochs than the checkpoint has: they are trained again and written again) and appends.
+    /// </summary>
+    public static MetricsFile? Open(string? path, int? resumeEpoch = null)
     {
         if (path is null) return null;
         try
         {
-            return new MetricsFile(new StreamWriter(path, append: false));
+            var kept = resumeEpoch is int next && File.Exists(path) ? EpochsBefore(path, next) : [];
+            var writer = new StreamWriter(path, append: false);
+            foreach (var line in kept) writer.WriteLine(line);
+            writer.Flush();
+            return new MetricsFile(writer);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--metrics: cannot write {path}: {e.Message}");
         }
+    }
+
+    // The lines of a metrics file whose epoch is below `next`; anything that is not a metrics line is an error.
+    private static List<string> EpochsBefore(string path, int next)
+    {
+        var kept = new List<string>();
+        int number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            int epoch;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                epoch = doc.RootElement.GetProperty("epoch").GetInt32();
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new UsageException($"--metrics: {path} line {number} is not a metrics line (a JSON object with an epoch); resuming appends to it");
+            }
+            if (epoch < next) kept.Add(line);
+        }
+        return kept;
     }
 
     public void Write(EpochMetrics m)

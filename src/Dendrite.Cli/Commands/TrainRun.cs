@@ -18,7 +18,7 @@ public static class TrainRun
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
         var schedule = Choices.Schedule(s.Schedule, s.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        using var metrics = MetricsFile.Open(s.Metrics);
+        using var metrics = MetricsFile.Open(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
         var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);

@@ -71,6 +71,43 @@ public class PersistCommandTests
     }
 
     [Fact]
+    public void Resume_keeps_the_metrics_of_the_epochs_before_and_appends()
+    {
+        var fullMetrics = Temp("full.jsonl");
+        TrainedModel("--metrics", fullMetrics);
+        var dir = SmallData.TempDir();
+        var metrics = Temp("run.jsonl");
+        TrainedModel("--checkpoint", dir, "--checkpoint-every", "7", "--metrics", metrics);
+        File.Delete(Checkpoint.List(dir)[0]); // back to step 35, mid-epoch 3: its line is written again
+        var before = File.ReadAllLines(metrics);
+        Assert.Equal(3, before.Length);
+
+        var (code, _, err) = Run("train", "--resume", dir, "--metrics", metrics);
+        Assert.True(code == 0, err);
+        var after = File.ReadAllLines(metrics);
+        Assert.Equal(3, after.Length);
+        Assert.Equal(before[..2], after[..2]);
+        var full = JsonDocument.Parse(File.ReadAllLines(fullMetrics)[2]).RootElement;
+        var resumed = JsonDocument.Parse(after[2]).RootElement;
+        Assert.Equal(3, resumed.GetProperty("epoch").GetInt32());
+        foreach (var name in new[] { "train_loss", "test_loss", "test_accuracy" })
+            Assert.Equal(full.GetProperty(name).GetDouble(), resumed.GetProperty(name).GetDouble());
+    }
+
+    [Fact]
+    public void Resume_refuses_a_metrics_file_it_cannot_read()
+    {
+        var dir = SmallData.TempDir();
+        TrainedModel("--checkpoint", dir, "--checkpoint-every", "7");
+        File.Delete(Checkpoint.List(dir)[0]);
+        var metrics = Temp("notes.txt");
+        File.WriteAllText(metrics, "my notes\n");
+        var line = AssertBadInput("train", "--resume", dir, "--metrics", metrics);
+        Assert.Equal($"dendrite: --metrics: {metrics} line 1 is not a metrics line (a JSON object with an epoch); resuming appends to it", line);
+        Assert.Equal("my notes\n", File.ReadAllText(metrics));
+    }
+
+    [Fact]
     public void Resume_refuses_to_change_the_run()
     {
         var dir = SmallData.TempDir();
