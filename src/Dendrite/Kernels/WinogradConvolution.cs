@@ -11,7 +11,7 @@ namespace Dendrite.Kernels;
 /// </summary>
 public sealed unsafe class WinogradConvolution : IParallelJob
 {
-    private float[] _u = [], _uBack = [], _du = [], _v = [], _m = [], _padded = [], _slots = [];
+    private float[] _u = [], _uBack = [], _du = [], _slots = [], _partials = [];
 
     /// <param name="padTop">Input rows above the image that the first output row sees (may differ from the bottom's).</param>
     public WinogradConvolution(int channels, int height, int width, int filters, int kernel, int padTop, int padLeft, int outH, int outW)
@@ -59,12 +59,6 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     public int OutH { get; }
     public int OutW { get; }
 
-    /// <summary>
-    /// Most floats the transformed tiles V and products M of one block of images may take (8 MB). Measured on the
-    /// cnn's conv2 with the packed GEMM, one thread: 1 image per block 8.2 ms (the 49-column GEMMs are slow),
-    /// 5 images 4.9 ms, 11 images 4.5 ms, 23 images 7.3 ms (V and M fall out of the caches; [36, C, ld] layout).
-    /// </summary>
-    internal static int BlockBudget { get; set; } = 2 << 20;
 
     /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>.</summary>
     public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
@@ -109,14 +103,15 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     }
 
     // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with
-    // u the transformed w; channels and filters are the GEMMs' k and m. Per block of images: input transform, 36
-    // GEMMs, output transform. Forward and backward-data give each thread whole blocks (see Images); the weight
-    // gradient sums over every block into one dU, so its phases are split over the threads in turn instead.
-    // With gradient: y is read as dL/dy and u receives dU += (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ summed over tiles.
+    // u the transformed w; channels and filters are the GEMMs' k and m. The images are cut into blocks and each block
+    // goes through input transform, 36 products and output transform on one thread, in that thread's own buffers:
+    // one dispatch per call, and no data written by one core and read by the other (see ImageBudget).
+    // With gradient: y is read as dL/dy, each block sums its tiles' (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ into a dU of its own,
+    // and u += those partial sums, added in block order.
     private void Correlate(ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
         Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false, bool relu = false)
     {
-        var p = new Pass { Relu = relu, Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
+        var p = new Pass { Relu = relu, Gradient = gradient, Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
         p.M = Kernel == 5 ? 2 : 4;
         p.TilesH = (outH + p.M - 1) / p.M;
         p.TilesW = (outW + p.M - 1) / p.M;
@@ -124,73 +119,30 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         p.Len = (p.TilesW + WinogradTransforms.Lanes - 1) / WinogradTransforms.Lanes * WinogradTransforms.Lanes + 2;
         p.Rows = p.M * (p.TilesH - 1) + 6;
         p.PaddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
-        if (!gradient)
-        {
-            Images(ref p, x, n, u, bias, y, tiles);
-            return;
-        }
-        int block = Math.Clamp(BlockBudget / (36 * (channels + filters) * tiles), 1, Math.Max(1, n));
-        int chunks = Math.Min(Math.Max(channels, filters), ChunksPerThread * Engine.Threads);
-        var padded = Grow(ref _padded, chunks * p.PaddedSize);
-        fixed (float* px = x, py = y, pp = padded, pu = u)
-        {
-            p.U = pu;
-            p.X = px;
-            p.Y = py;
-            p.Padded = pp;
-            for (int c = 0; c < chunks; c++) WinogradTransforms.ClearPadded(pp + c * p.PaddedSize, p.M, 2 * p.Rows, p.Len);
-            for (int n0 = 0; n0 < n; n0 += block)
-            {
-                (p.N0, p.Count) = (n0, Math.Min(block, n - n0));
-                p.Q = p.Count * tiles;
-                // V is [C, 36, ld] and M is [O, 36, ld]: the 36 rows a transform touches at once are neighbours.
-                p.Ld = RowStride(p.Q);
-                var v = Grow(ref _v, channels * 36 * p.Ld);
-                var mt = Grow(ref _m, filters * 36 * p.Ld);
-                fixed (float* pv = v, pm = mt)
-                {
-                    p.V = pv;
-                    p.Mt = pm;
-                    Run(ref p, Pass.Input, Math.Min(channels, chunks));
-                    Run(ref p, Pass.Gradient, Math.Min(filters, chunks));
-                    // The 36 products are independent: one chunk each, every GEMM on one thread, so the sums
-                    // keep their order whatever the thread count.
-                    Run(ref p, Pass.WeightProducts, 36);
-                }
-            }
-        }
-        _pass = default;
-    }
-
-    /// <summary>
-    /// Forward and backward-data: the images are cut into blocks (their count fixed by <see cref="ImageBudget"/>,
-    /// not by the thread count, so results are the same for any) and each block goes through input transform,
-    /// products and output transform on one thread, in that thread's own buffers: one dispatch per call, and no
-    /// data written by one core and read by the other.
-    /// </summary>
-    private void Images(ref Pass p, ReadOnlySpan<float> x, int n, Span<float> u, ReadOnlySpan<float> bias, Span<float> y, int tiles)
-    {
-        int perImage = 36 * (p.Channels + p.Filters) * tiles;
         int slots = Math.Max(1, Engine.Threads);
-        // A multiple of the thread count, so each thread gets the same number of images (blocks never change a value).
-        long needed = ((long)n * perImage + ImageBudget - 1) / ImageBudget;
-        int blocks = Math.Max(1, (int)Math.Min(n, (needed + slots - 1) / slots * slots));
-        int most = (n + blocks - 1) / blocks;
-        p.Ld = RowStride(most * tiles);
-        long vSize = (long)p.Channels * 36 * p.Ld, mSize = (long)p.Filters * 36 * p.Ld;
+        long needed = ((long)n * 36 * (channels + filters) * tiles + ImageBudget - 1) / ImageBudget;
+        // Forward and backward-data: a multiple of the thread count, so each thread gets as many images (blocking
+        // changes no value there). Weight gradient: never from the thread count, which would regroup the partial
+        // sums and with them the rounding; results stay bit-identical for any thread count.
+        if (!gradient) needed = (needed + slots - 1) / slots * slots;
+        int blocks = Math.Max(1, (int)Math.Min(n, needed));
+        p.Ld = RowStride((n + blocks - 1) / blocks * tiles);
+        long vSize = (long)channels * 36 * p.Ld, mSize = (long)filters * 36 * p.Ld;
         p.SlotSize = vSize + mSize + p.PaddedSize;
         var scratch = Grow(ref _slots, checked((int)(slots * p.SlotSize)));
+        int partial = 36 * filters * channels;
+        var partials = gradient ? Grow(ref _partials, checked(blocks * partial)) : [];
         p.Blocks = blocks;
         p.N = n;
-        p.Phase = Pass.Images;
-        fixed (float* px = x, py = y, pb = bias, pu = u, ps = scratch)
+        p.SlotV = vSize;
+        fixed (float* px = x, py = y, pb = bias, pu = u, ps = scratch, pd = partials)
         {
             p.U = pu;
             p.X = px;
             p.Y = py;
             p.Bias = pb;
             p.Slots = ps;
-            p.SlotV = vSize;
+            p.Partials = pd;
             for (int slot = 0; slot < slots; slot++)
                 WinogradTransforms.ClearPadded(ps + slot * p.SlotSize + vSize + mSize, p.M, 2 * p.Rows, p.Len);
             _pass = p;
@@ -202,6 +154,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             }
         }
         _pass = default;
+        var sum = u[..partial];
+        for (int b = 0; b < blocks && gradient; b++) System.Numerics.Tensors.TensorPrimitives.Add(sum, partials.Slice(b * partial, partial), sum);
     }
 
     /// <summary>
@@ -212,65 +166,52 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     /// </summary>
     internal static int ImageBudget { get; set; } = 11 << 17;
 
-    /// <summary>Chunks per thread of a transform, so a thread that starts late still gets a share.</summary>
-    private const int ChunksPerThread = 4;
-
     private Pass _pass;
     private bool _serial;
 
-    private void Run(ref Pass p, int phase, int chunks)
-    {
-        p.Phase = phase;
-        p.Chunks = chunks;
-        _pass = p;
-        if (Engine.Threads == 1 || !WorkerPool.Shared.TryRun(this, chunks, Engine.Threads))
-            for (int chunk = 0; chunk < chunks; chunk++) Execute(chunk);
-    }
-
-    /// <summary>One chunk: a block of images (forward, backward-data), or a share of one phase (weight gradient).</summary>
+    /// <summary>One chunk: one block of images, on whichever thread claims it.</summary>
     void IParallelJob.Execute(int chunk) => Execute(chunk);
 
     internal void Execute(int chunk)
     {
-        ref readonly Pass shared = ref _pass;
-        if (shared.Phase == Pass.Images)
+        var p = _pass;
+        int slot = _serial ? 0 : WorkerPool.CurrentIndex;
+        float* scratch = p.Slots + slot * p.SlotSize;
+        p.N0 = chunk * p.N / p.Blocks;
+        p.Count = (chunk + 1) * p.N / p.Blocks - p.N0;
+        p.Q = p.Count * (p.TilesH * p.TilesW);
+        p.V = scratch;
+        p.Mt = scratch + p.SlotV;
+        float* padded = scratch + p.SlotSize - p.PaddedSize;
+        Input(p, padded);
+        if (p.Gradient)
         {
-            var p = shared;
-            int slot = _serial ? 0 : WorkerPool.CurrentIndex;
-            float* scratch = p.Slots + slot * p.SlotSize;
-            p.N0 = chunk * p.N / p.Blocks;
-            p.Count = (chunk + 1) * p.N / p.Blocks - p.N0;
-            p.Q = p.Count * (p.TilesH * p.TilesW);
-            p.V = scratch;
-            p.Mt = scratch + p.SlotV;
-            p.Padded = scratch + p.SlotSize - p.PaddedSize;
-            Input(p, 0, p.Channels, p.Padded);
-            for (int xi = 0; xi < 36; xi++) Product(p, xi);
-            Output(p, 0, p.Filters);
+            OutputGradient(p, padded + p.PaddedSize / 2);
+            float* du = p.Partials + (long)chunk * 36 * p.Filters * p.Channels;
+            for (int xi = 0; xi < 36; xi++) Product(p, xi, du);
             return;
         }
-        ref readonly Pass s = ref shared;
-        if (s.Phase == Pass.WeightProducts) Product(s, chunk);
-        else if (s.Phase == Pass.Input) Input(s, chunk * s.Channels / s.Chunks, (chunk + 1) * s.Channels / s.Chunks, s.Padded + (long)chunk * s.PaddedSize);
-        else if (s.Phase == Pass.Gradient) OutputGradient(s, chunk * s.Filters / s.Chunks, (chunk + 1) * s.Filters / s.Chunks, s.Padded + (long)chunk * s.PaddedSize + s.PaddedSize / 2);
+        for (int xi = 0; xi < 36; xi++) Product(p, xi, p.U);
+        Output(p);
     }
 
-    // Product ξ: M_ξ [O, q] = U_ξ [O, C] V_ξ [C, q], or for the weight gradient dU_ξ [O, C] += M_ξ V_ξᵀ.
-    private static void Product(in Pass p, int xi)
+    // Product ξ: M_ξ [O, q] = U_ξ [O, C] V_ξ [C, q] with u the transformed filters, or for the weight gradient the
+    // block's dU_ξ [O, C] = M_ξ V_ξᵀ into u, that block's partial sum.
+    private static void Product(in Pass p, int xi, float* u)
     {
         int q = p.Q, channels = p.Channels, filters = p.Filters, stride = 36 * p.Ld;
-        var u = new Span<float>(p.U + (long)xi * filters * channels, filters * channels);
+        var uXi = new Span<float>(u + (long)xi * filters * channels, filters * channels);
         var v = new ReadOnlySpan<float>(p.V + (long)xi * p.Ld, (channels - 1) * stride + q);
         var mt = new Span<float>(p.Mt + (long)xi * p.Ld, (filters - 1) * stride + q);
-        if (p.Phase == Pass.WeightProducts) Gemm.Multiply(false, true, filters, channels, q, 1f, mt, stride, v, stride, 1f, u, channels);
-        else Gemm.Multiply(false, false, filters, q, channels, 1f, u, channels, v, stride, 0f, mt, stride);
+        if (p.Gradient) Gemm.Multiply(false, true, filters, channels, q, 1f, mt, stride, v, stride, 0f, uXi, channels);
+        else Gemm.Multiply(false, false, filters, q, channels, 1f, uXi, channels, v, stride, 0f, mt, stride);
     }
 
-    // V of channels [first, end) of the block's images, through one padded plane.
-    private static void Input(in Pass p, int first, int end, float* padded)
+    // V of the block's images, through one padded plane.
+    private static void Input(in Pass p, float* padded)
     {
         int inPlane = p.H * p.W, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
-        for (int c = first; c < end; c++)
+        for (int c = 0; c < p.Channels; c++)
             for (int i = 0; i < p.Count; i++)
             {
                 WinogradTransforms.Pad(p.X + ((long)(p.N0 + i) * p.Channels + c) * inPlane, p.H, p.W, p.PadTop, p.PadLeft, p.M, p.Rows, p.Len, padded);
@@ -278,11 +219,11 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             }
     }
 
-    // A dY Aᵀ of filters [first, end) of the block's output gradients (the weight gradient's second operand).
-    private static void OutputGradient(in Pass p, int first, int end, float* padded)
+    // A dY Aᵀ of the block's output gradients (the weight gradient's second operand).
+    private static void OutputGradient(in Pass p, float* padded)
     {
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
-        for (int o = first; o < end; o++)
+        for (int o = 0; o < p.Filters; o++)
             for (int i = 0; i < p.Count; i++)
             {
                 WinogradTransforms.Pad(p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane, p.OutH, p.OutW, 0, 0, p.M, p.M * p.TilesH, p.Len, padded);
@@ -292,11 +233,11 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             }
     }
 
-    // y of filters [first, end) of the block's images: Aᵀ M A + bias, rectified when asked.
-    private static void Output(in Pass p, int first, int end)
+    // y of the block's images: Aᵀ M A + bias, rectified when asked.
+    private static void Output(in Pass p)
     {
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
-        for (int o = first; o < end; o++)
+        for (int o = 0; o < p.Filters; o++)
         {
             float b = p.Bias == null ? 0f : p.Bias[o];
             for (int i = 0; i < p.Count; i++)
@@ -311,13 +252,12 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     /// <summary>Geometry and pinned buffers of the block being transformed.</summary>
     private struct Pass
     {
-        public const int Input = 0, Images = 1, Gradient = 2, WeightProducts = 3;
-        public int Phase, Chunks, N0, Count, Q, N, Blocks;
+        public int N0, Count, Q, N, Blocks;
         public long SlotSize, SlotV;
-        public bool Relu;
+        public bool Relu, Gradient;
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
-        public float* X, Y, Bias, V, Mt, Padded, U, Slots;
+        public float* X, Y, Bias, V, Mt, U, Slots, Partials;
     }
 
     /// <summary>
