@@ -34,10 +34,11 @@ public static class TrainCommand
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
         var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
+        var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
-            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment,
+            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize,
         };
         command.SetAction(r =>
         {
@@ -69,11 +70,12 @@ public static class TrainCommand
                 CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
                 Resume = r.GetValue(resume),
                 Augment = r.GetValue(augment)!,
+                Normalize = r.GetValue(normalize)!,
             };
             if (settings.Resume is not null)
             {
                 // A resumed run continues with its saved settings; only where it writes and how many threads may change.
-                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment };
+                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
                 var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);

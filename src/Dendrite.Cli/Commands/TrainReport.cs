@@ -16,12 +16,12 @@ public sealed class TrainReport
         _epochs = epochs;
     }
 
-    public static TrainReport? Open(TrainSettings s, Sequential net, Dataset test)
+    public static TrainReport? Open(TrainSettings s, Sequential net, Dataset test, Normalization normalization)
     {
         if (s.Report is null) return null;
         try
         {
-            return new TrainReport(new TrainingReport(s.Report, Command(s), Settings(s), net, test, ShortName(s.Model)), s.Epochs);
+            return new TrainReport(new TrainingReport(s.Report, Command(s), Settings(s, normalization), net, test, ShortName(s.Model), normalization), s.Epochs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -54,10 +54,11 @@ public sealed class TrainReport
         return string.Join(" ", args.Select(Quote));
     }
 
-    private static IReadOnlyList<(string, string)> Settings(TrainSettings s) =>
+    private static IReadOnlyList<(string, string)> Settings(TrainSettings s, Normalization n) =>
     [
         ("data", s.Data), ("model", s.Model), ("epochs", I(s.Epochs)), ("batch", I(s.Batch)), ("optimizer", s.Optimizer),
         ("learning rate", s.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", s.Schedule), ("loss", s.Loss), ("augmentation", s.Augment),
+        ("input normalisation", n.IsNone ? "none" : $"(x - {n.Mean.ToString("G4", CultureInfo.InvariantCulture)}) / {n.Std.ToString("G4", CultureInfo.InvariantCulture)}"),
         ("seed", s.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
         ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
         ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),

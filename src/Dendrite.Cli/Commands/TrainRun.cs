@@ -11,35 +11,46 @@ public static class TrainRun
     {
         if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
-        if (TabularRun.IsCsv(s.Data)) return TabularRun.Execute(s);
+        if (TabularRun.IsCsv(s.Data))
+        {
+            if (s.Normalize.Trim().ToLowerInvariant() != "none")
+                throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
+            return TabularRun.Execute(s);
+        }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);
         var loss = Choices.Loss(s.Loss);
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
         var schedule = Choices.Schedule(s.Schedule, s.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
+        var given = InputNormalization.Parse(s.Normalize);
         using var metrics = MetricsFile.Open(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
         var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
+        // A resumed run keeps the values it started with, even on other data.
+        var normalization = resumed?.Model.Metadata.Normalization ?? given ?? Normalization.Fit(train.Features);
+        normalization.Apply(train.Features);
+        normalization.Apply(test.Features);
         if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
         if (resumed is null) RbfCentres.Initialise(net, train, s.Seed);
         var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
-        var report = TrainReport.Open(s, net, test);
+        var report = TrainReport.Open(s, net, test, normalization);
         var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
         resumed?.Restore(optimizer, loader);
         var from = resumed?.Position ?? TrainingPosition.Start;
-        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames);
+        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization);
         var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, metadata, s);
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
-        var augment = Augmentation(s.Augment, train.SampleShape);
+        var augment = Augmentation(s.Augment, train.SampleShape, (0f - normalization.Mean) / normalization.Std);
         loader.Augment = augment is null ? null : augment.Apply;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
-                          (augment is null ? "" : $", augment {augment}"));
+                          (augment is null ? "" : $", augment {augment}") +
+                          (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
         trainer.EpochEnded = m =>
         {
@@ -67,11 +78,13 @@ public static class TrainRun
         return 0;
     }
 
-    private static ImageAugmentation? Augmentation(string text, int[] sampleShape)
+    private static ImageAugmentation? Augmentation(string text, int[] sampleShape, float fill)
     {
         try
         {
-            return ImageAugmentation.Parse(text, sampleShape);
+            var augmentation = ImageAugmentation.Parse(text, sampleShape);
+            if (augmentation is not null) augmentation.Fill = fill;
+            return augmentation;
         }
         catch (FormatException e)
         {

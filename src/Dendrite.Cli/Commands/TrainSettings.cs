@@ -36,4 +36,6 @@ public sealed record TrainSettings
     public string? Resume { get; init; }
     /// <summary>none, shift, shift=N, flip or shift+flip (see <see cref="ImageAugmentation.Parse"/>).</summary>
     public string Augment { get; init; } = "none";
+    /// <summary>none, auto (the training pixels' mean and standard deviation) or MEAN,STD: inputs become (x - mean) / std.</summary>
+    public string Normalize { get; init; } = "none";
 }

@@ -30,6 +30,9 @@ public sealed class ImageAugmentation
     public int MaxShift { get; }
     public bool Flip { get; }
 
+    /// <summary>What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are normalised.</summary>
+    public float Fill { get; set; }
+
     /// <summary>As the command line writes it: shift, shift=3, flip, shift+flip.</summary>
     public override string ToString() =>
         string.Join("+", new[] { MaxShift == 0 ? null : MaxShift == DefaultShift ? "shift" : $"shift={MaxShift}", Flip ? "flip" : null }.OfType<string>());
@@ -62,11 +65,11 @@ public sealed class ImageAugmentation
         bool mirror = Flip && rng.NextInt(2) == 1;
         if (dy == 0 && dx == 0 && !mirror) return;
         image[.._scratch.Length].CopyTo(_scratch);
-        Transform(_scratch, image, _c, _h, _w, dy, dx, mirror);
+        Transform(_scratch, image, _c, _h, _w, dy, dx, mirror, Fill);
     }
 
-    /// <summary>dst[c, y, x] = src[c, y - dy, x' - dx] where x' = W-1-x when mirrored (else x), 0 outside the image.</summary>
-    public static void Transform(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, int dy, int dx, bool mirror)
+    /// <summary>dst[c, y, x] = src[c, y - dy, x' - dx] where x' = W-1-x when mirrored (else x), <paramref name="fill"/> outside the image.</summary>
+    public static void Transform(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, int dy, int dx, bool mirror, float fill = 0f)
     {
         int x0 = Math.Max(0, dx), x1 = Math.Min(w, w + dx); // destination columns (before mirroring) that have a source
         for (int c = 0; c < channels; c++)
@@ -76,12 +79,12 @@ public sealed class ImageAugmentation
                 int sy = y - dy;
                 if (sy < 0 || sy >= h || x0 >= x1)
                 {
-                    row.Clear();
+                    row.Fill(fill);
                     continue;
                 }
                 var line = src.Slice((c * h + sy) * w, w);
-                row[..x0].Clear();
-                row[x1..].Clear();
+                row[..x0].Fill(fill);
+                row[x1..].Fill(fill);
                 line.Slice(x0 - dx, x1 - x0).CopyTo(row[x0..x1]);
                 if (mirror) row.Reverse();
             }

@@ -13,6 +13,18 @@ public readonly record struct Normalization(float Mean, float Std)
 
     public bool IsNone => Mean == 0f && Std == 1f;
 
+    /// <summary>The mean and standard deviation of <paramref name="values"/> (summed in double), e.g. of every training pixel.</summary>
+    public static Normalization Fit(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty) throw new ArgumentException("normalization: no values to fit");
+        double sum = 0, squares = 0;
+        foreach (float v in values) sum += v;
+        double mean = sum / values.Length;
+        foreach (float v in values) squares += (v - mean) * (v - mean);
+        double std = Math.Sqrt(squares / values.Length);
+        return new Normalization((float)mean, std > 0 ? (float)std : 1f);
+    }
+
     public void Apply(Span<float> values)
     {
         if (IsNone) return;

@@ -20,13 +20,14 @@ public static class ConfidentMistakes
     }
 
     /// <summary>Each mistake's image with "index: predicted (confidence)" and "true: label" under it.</summary>
-    public static SKBitmap Render(Dataset data, IReadOnlyList<Mistake> mistakes)
+    public static SKBitmap Render(Dataset data, IReadOnlyList<Mistake> mistakes, Normalization? normalization = null)
     {
         if (mistakes.Count == 0) throw new ArgumentException("no mistakes to draw", nameof(mistakes));
         var shape = data.SampleShape;
         if (shape.Length != 3 || shape[0] is not (1 or 3))
             throw new ShapeException($"mistakes are drawn as images [1 or 3, H, W], samples are {Tensor.Format(shape)}");
         int c = shape[0], h = shape[1], w = shape[2], plane = h * w;
+        var n = normalization ?? Normalization.None; // drawn as the original pixels in [0, 1]
         using var font = Drawing.Font(11);
         int tileW = Math.Max(w * TileScale, 128), columns = Math.Min(Columns, mistakes.Count), rows = (mistakes.Count + columns - 1) / columns;
         var bitmap = Drawing.NewBitmap(Gap + columns * (tileW + Gap), Gap + rows * (h * TileScale + Caption + Gap), Drawing.Background);
@@ -39,12 +40,12 @@ public static class ConfidentMistakes
             var sample = data.Sample(m.Index);
             int ix = x + (tileW - w * TileScale) / 2;
             canvas.Flush();
-            if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, 0f, 1f, Drawing.Gray);
+            if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, (0f - n.Mean) / n.Std, (1f - n.Mean) / n.Std, Drawing.Gray);
             else
                 for (int r = 0; r < h; r++)
                     for (int col = 0; col < w; col++)
                     {
-                        byte B(float v) => (byte)Math.Clamp(MathF.Round(v * 255f), 0, 255);
+                        byte B(float v) => (byte)Math.Clamp(MathF.Round((v * n.Std + n.Mean) * 255f), 0, 255);
                         var rgb = new SKColor(B(data.Features[m.Index * data.SampleSize + r * w + col]),
                             B(data.Features[m.Index * data.SampleSize + plane + r * w + col]),
                             B(data.Features[m.Index * data.SampleSize + 2 * plane + r * w + col]));

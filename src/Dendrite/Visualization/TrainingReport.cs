@@ -22,10 +22,13 @@ public sealed class TrainingReport
     private readonly Sequential _net;
     private readonly Dataset _test;
     private readonly string _runName;
+    // How the test images were normalised, undone when they are drawn.
+    private readonly Normalization _normalization;
 
     public TrainingReport(string directory, string command, IReadOnlyList<(string Name, string Value)> settings, Sequential net,
-        Dataset test, string runName = "run")
+        Dataset test, string runName = "run", Normalization? normalization = null)
     {
+        _normalization = normalization ?? Normalization.None;
         Directory.CreateDirectory(directory);
         _directory = directory;
         _command = command;
@@ -156,7 +159,7 @@ public sealed class TrainingReport
             return;
         }
         html.Append("<p>The prediction and its probability in red, the true class below.</p>");
-        using var image = ConfidentMistakes.Render(_test, mistakes);
+        using var image = ConfidentMistakes.Render(_test, mistakes, _normalization);
         Image(html, image, "mistakes.png", "most confidently wrong");
     }
 

@@ -62,4 +62,13 @@ public class ImageAugmentationTests
         var e = Assert.Throws<FormatException>(() => ImageAugmentation.Parse(text, shape));
         Assert.Equal(message, e.Message);
     }
+
+    [Fact]
+    public void A_shift_brings_in_the_fill_value()
+    {
+        // 3x3 ramp 1..9 shifted down by one: the top row is new, filled with the normalised black.
+        var dst = new float[9];
+        ImageAugmentation.Transform(Ramp(9), dst, 1, 3, 3, dy: 1, dx: 0, mirror: false, fill: -0.8f);
+        Assert.Equal([-0.8f, -0.8f, -0.8f, 1, 2, 3, 4, 5, 6], dst);
+    }
 }

@@ -84,6 +84,30 @@ public class ClassificationPictureTests
         Picture.AssertPixel(image, x0, ConfidentMistakes.Gap, new SKColor(v, v, v));
     }
 
+    [Fact]
+    public void Mistake_gallery_draws_normalised_images_as_their_original_pixels()
+    {
+        var data = Synthetic.Dataset(40, 3);
+        var mistakes = new[] { new Mistake(0, data.Labels[0], (data.Labels[0] + 1) % 10, 0.9f), new Mistake(5, data.Labels[5], 0, 0.8f) };
+        using var original = ConfidentMistakes.Render(data, mistakes);
+        var n = new Normalization(0.3f, 0.4f);
+        var features = (float[])data.Features.Clone();
+        n.Apply(features);
+        var normalised = new Dataset(features, data.SampleShape, data.Labels, data.Classes, data.ClassNames);
+        using var drawn = ConfidentMistakes.Render(normalised, mistakes, n);
+        int differing = 0;
+        for (int y = 0; y < original.Height; y++)
+            for (int x = 0; x < original.Width; x++)
+            {
+                SKColor a = original.GetPixel(x, y), b = drawn.GetPixel(x, y);
+                if (Math.Abs(a.Red - b.Red) > 1 || Math.Abs(a.Green - b.Green) > 1 || Math.Abs(a.Blue - b.Blue) > 1) differing++;
+            }
+        Assert.Equal(0, differing);
+        using var naive = ConfidentMistakes.Render(normalised, mistakes); // without undoing it the picture changes
+        Assert.NotEqual(original.GetPixel(ConfidentMistakes.Gap + (128 - 28 * ConfidentMistakes.TileScale) / 2, ConfidentMistakes.Gap),
+            naive.GetPixel(ConfidentMistakes.Gap + (128 - 28 * ConfidentMistakes.TileScale) / 2, ConfidentMistakes.Gap));
+    }
+
     private static int FindRow(SKBitmap b, SKColor c)
     {
         for (int y = 0; y < b.Height; y++)
