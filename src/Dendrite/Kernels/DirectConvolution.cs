@@ -11,10 +11,10 @@ namespace Dendrite.Kernels;
 /// buffer; then four filters and two vectors of a row (8 accumulators) take one input load per vector and one
 /// weight broadcast per filter for every tap. An output row of 16k + r columns ends with a vector that overlaps
 /// the one before, so no column needs a scalar loop (rows narrower than 16 are not supported: see <see cref="Supports"/>).
-/// The forward pass only; the gradients stay with im2col and GEMM.
+/// The weight gradient, for 3- and 5-wide kernels, is in DirectConvolution.WeightGradient.cs; dL/dx stays with im2col and GEMM.
 /// </summary>
 [SkipLocalsInit]
-public sealed unsafe class DirectConvolution : IParallelJob
+public sealed unsafe partial class DirectConvolution : IParallelJob
 {
     private const int Lanes = 16, FilterBlock = 4;
     private float[] _padded = [], _packed = [];
@@ -93,7 +93,8 @@ public sealed unsafe class DirectConvolution : IParallelJob
     {
         public float* X, Y, Padded, Weights;
         public int N, Chunks;
-        public bool Relu;
+        public bool Relu, Gradient;
+        public float* Dy, Partials;
     }
 
     void IParallelJob.Execute(int chunk) => Execute(chunk);
@@ -101,23 +102,28 @@ public sealed unsafe class DirectConvolution : IParallelJob
     private void Execute(int chunk)
     {
         ref readonly Job job = ref _job;
+        if (job.Gradient)
+        {
+            GradientBlock(chunk);
+            return;
+        }
         int inPlane = Height * Width, outPlane = OutH * OutW, paddedPlane = PaddedH * PaddedW;
         float* padded = job.Padded + (long)chunk * Channels * paddedPlane;
         new Span<float>(padded, Channels * paddedPlane).Clear();
         for (int b = chunk * job.N / job.Chunks, end = (chunk + 1) * job.N / job.Chunks; b < end; b++)
         {
-            for (int c = 0; c < Channels; c++) Pad(job.X + ((long)b * Channels + c) * inPlane, padded + c * paddedPlane);
+            for (int c = 0; c < Channels; c++) Pad(job.X + ((long)b * Channels + c) * inPlane, padded + c * paddedPlane, PaddedW);
             Image(padded, job.Weights, job.Y + (long)b * Filters * outPlane, job.Relu);
         }
     }
 
-    // Copies the image into the middle of the zeroed padded plane; the border stays zero from the first clear.
-    private void Pad(float* src, float* dst)
+    // Copies the image into the middle of the zeroed padded plane (rows `stride` apart); the border stays zero from the first clear.
+    private void Pad(float* src, float* dst, int stride)
     {
         int r0 = Math.Max(0, PadTop), r1 = Math.Min(PaddedH, Height + PadTop);
         int c0 = Math.Max(0, PadLeft), c1 = Math.Min(PaddedW, Width + PadLeft);
         for (int r = r0; r < r1; r++)
-            new ReadOnlySpan<float>(src + (long)(r - PadTop) * Width + (c0 - PadLeft), c1 - c0).CopyTo(new Span<float>(dst + r * PaddedW + c0, c1 - c0));
+            new ReadOnlySpan<float>(src + (long)(r - PadTop) * Width + (c0 - PadLeft), c1 - c0).CopyTo(new Span<float>(dst + r * stride + c0, c1 - c0));
     }
 
     private void Image(float* padded, float* weights, float* y, bool relu)

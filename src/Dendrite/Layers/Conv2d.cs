@@ -111,6 +111,7 @@ public sealed class Conv2d : Layer
     internal bool? UseDirect { get; set; }
 
     private bool DirectForward => _direct is not null && (UseDirect ?? DirectConvolution.Faster(Channels));
+    private bool DirectWeightGradient => _direct is { SupportsWeightGradient: true } && (UseDirect ?? DirectConvolution.Faster(Channels));
     private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters));
     private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
     private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
@@ -190,6 +191,13 @@ public sealed class Conv2d : Layer
         }
         bool winograd = NeedsInputGradient && WinogradBackwardData;
         if (winograd) _winograd!.BackwardData(dy.Span, n, w, dx.Span);
+        // The direct weight gradient when no columns are needed for dL/dx anyway (the first layer, as the cnn's conv1).
+        if ((winograd || !NeedsInputGradient) && DirectWeightGradient)
+        {
+            _direct!.WeightGradient(x.Span, dy.Span, n, dw);
+            _colHoldsBatch = false;
+            return dx;
+        }
         if ((winograd || !NeedsInputGradient) && WinogradWeightGradient)
         {
             _winograd!.WeightGradient(x.Span, dy.Span, n, dw);

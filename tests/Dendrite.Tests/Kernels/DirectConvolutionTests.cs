@@ -9,41 +9,86 @@ public class DirectConvolutionTests
     [Theory]
     [InlineData(1, 1u)]
     [InlineData(2, 2u)]
-    public void Forward_matches_the_reference_on_random_shapes(int threads, ulong seed)
+    public void Forward_matches_the_reference_on_random_shapes(int threads, ulong seed) => WithThreads(threads, () =>
     {
-        int saved = Engine.Threads;
-        Engine.Threads = threads;
-        try
+        var rng = new Rng(seed);
+        int checkedShapes = 0;
+        for (int trial = 0; trial < 40; trial++)
         {
-            var rng = new Rng(seed);
-            int checkedShapes = 0;
-            for (int trial = 0; trial < 40; trial++)
-            {
-                // Output rows of 16 to 40 columns: one vector, one pair, a pair and an overlapping third.
-                int n = 1 + rng.NextInt(3), c = 1 + rng.NextInt(4), o = 1 + rng.NextInt(9);
-                int kh = 1 + rng.NextInt(5), kw = 1 + rng.NextInt(5);
-                bool same = rng.NextInt(3) == 0;
-                int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
-                int h = 1 + rng.NextInt(12), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
-                var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1, same);
-                if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
-                var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
-                var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
-                var weight = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
-                var bias = trial % 2 == 0 ? TestData.Random(rng, o).Span.ToArray() : [];
-                bool relu = trial % 3 == 0;
-                var y = new float[n * o * g.OutPlane];
-                y.AsSpan().Fill(float.NaN);
-                conv.Forward(x, n, weight, bias, y, relu);
-                var expected = new float[y.Length];
-                ConvolutionReference.Forward(x, n, c, weight, bias, o, g, expected);
-                if (relu) for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0f, expected[i]);
-                TestData.AssertClose(expected, y, 1e-5f);
-                checkedShapes++;
-            }
-            Assert.True(checkedShapes >= 25, $"only {checkedShapes} of 40 random shapes had rows of 16 outputs or more");
+            // Output rows of 16 to 40 columns: one vector, one pair, a pair and an overlapping third.
+            int n = 1 + rng.NextInt(3), c = 1 + rng.NextInt(4), o = 1 + rng.NextInt(9);
+            int kh = 1 + rng.NextInt(5), kw = 1 + rng.NextInt(5);
+            bool same = rng.NextInt(3) == 0;
+            int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
+            int h = 1 + rng.NextInt(12), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
+            var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1, same);
+            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
+            var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
+            var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
+            var weight = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
+            var bias = trial % 2 == 0 ? TestData.Random(rng, o).Span.ToArray() : [];
+            bool relu = trial % 3 == 0;
+            var y = new float[n * o * g.OutPlane];
+            y.AsSpan().Fill(float.NaN);
+            conv.Forward(x, n, weight, bias, y, relu);
+            var expected = new float[y.Length];
+            ConvolutionReference.Forward(x, n, c, weight, bias, o, g, expected);
+            if (relu) for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0f, expected[i]);
+            TestData.AssertClose(expected, y, 1e-5f);
+            checkedShapes++;
         }
-        finally { Engine.Threads = saved; }
+        Assert.True(checkedShapes >= 25, $"only {checkedShapes} of 40 random shapes had rows of 16 outputs or more");
+    });
+
+    [Theory]
+    [InlineData(1, 11u)]
+    [InlineData(2, 12u)]
+    public void Weight_gradient_matches_the_reference_and_accumulates(int threads, ulong seed) => WithThreads(threads, () =>
+    {
+        var rng = new Rng(seed);
+        int checkedShapes = 0;
+        for (int trial = 0; trial < 30; trial++)
+        {
+            // Rows of 16 to 40 outputs (a ragged last vector), 3- and 5-wide kernels of any height, up to 11 images (several blocks).
+            int n = 1 + rng.NextInt(11), c = 1 + rng.NextInt(3), o = 1 + rng.NextInt(6);
+            int kw = rng.NextInt(2) == 0 ? 3 : 5, kh = 1 + rng.NextInt(5);
+            int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
+            int h = 1 + rng.NextInt(10), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
+            var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1);
+            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
+            var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
+            Assert.True(conv.SupportsWeightGradient);
+            var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
+            var dy = TestData.Random(rng, n, o, g.OutH, g.OutW).Span.ToArray();
+            var start = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
+            var dw = (float[])start.Clone();
+            conv.WeightGradient(x, dy, n, dw);
+            var expected = (float[])start.Clone();
+            var weight = new float[start.Length];
+            ConvolutionReference.Backward(x, n, c, weight, o, g, dy, new float[x.Length], expected);
+            TestData.AssertClose(expected, dw, 1e-4f);
+            checkedShapes++;
+        }
+        Assert.True(checkedShapes >= 20, $"only {checkedShapes} of 30 random shapes had rows of 16 outputs or more");
+    });
+
+    [Fact]
+    public void Weight_gradient_is_the_same_for_any_thread_count()
+    {
+        var rng = new Rng(21);
+        var conv = new DirectConvolution(2, 20, 24, 5, 5, 5, 2, 2, 20, 24);
+        var x = TestData.Random(rng, 13, 2, 20, 24).Span.ToArray();
+        var dy = TestData.Random(rng, 13, 5, 20, 24).Span.ToArray();
+        var results = new List<int[]>();
+        foreach (int threads in new[] { 1, 2, 3 })
+            WithThreads(threads, () =>
+            {
+                var dw = new float[5 * 2 * 25];
+                conv.WeightGradient(x, dy, 13, dw);
+                results.Add(Array.ConvertAll(dw, BitConverter.SingleToInt32Bits));
+            });
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(results[0], results[2]);
     }
 
     [Fact]
@@ -81,5 +126,13 @@ public class DirectConvolutionTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         conv.Forward(x, 4, weight, [], y, relu: true);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static void WithThreads(int threads, Action body)
+    {
+        int saved = Engine.Threads;
+        Engine.Threads = threads;
+        try { body(); }
+        finally { Engine.Threads = saved; }
     }
 }
