@@ -13,7 +13,7 @@ public static class TrainRun
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
         if (TabularRun.IsCsv(s.Data))
         {
-            if (s.Normalize.Trim().ToLowerInvariant() != "none")
+            if (InputNormalization.Parse(s.Normalize) is not { IsNone: true })
                 throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
             return TabularRun.Execute(s);
         }

@@ -59,7 +59,6 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     public int OutH { get; }
     public int OutW { get; }
 
-
     /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>.</summary>
     public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
     {
@@ -154,8 +153,9 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             }
         }
         _pass = default;
+        if (!gradient) return;
         var sum = u[..partial];
-        for (int b = 0; b < blocks && gradient; b++) System.Numerics.Tensors.TensorPrimitives.Add(sum, partials.Slice(b * partial, partial), sum);
+        for (int b = 0; b < blocks; b++) System.Numerics.Tensors.TensorPrimitives.Add(sum, partials.Slice(b * partial, partial), sum);
     }
 
     /// <summary>

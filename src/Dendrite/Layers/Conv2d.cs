@@ -191,16 +191,13 @@ public sealed class Conv2d : Layer
         }
         bool winograd = NeedsInputGradient && WinogradBackwardData;
         if (winograd) _winograd!.BackwardData(dy.Span, n, w, dx.Span);
-        // The direct weight gradient when no columns are needed for dL/dx anyway (the first layer, as the cnn's conv1).
-        if ((winograd || !NeedsInputGradient) && DirectWeightGradient)
+        // Columns are only worth building when dL/dx needs them too; otherwise a kernel of its own may do dL/dW
+        // (the direct one for the first layer, as the cnn's conv1).
+        bool columnsForDx = NeedsInputGradient && !winograd;
+        if (!columnsForDx && (DirectWeightGradient || WinogradWeightGradient))
         {
-            _direct!.WeightGradient(x.Span, dy.Span, n, dw);
-            _colHoldsBatch = false;
-            return dx;
-        }
-        if ((winograd || !NeedsInputGradient) && WinogradWeightGradient)
-        {
-            _winograd!.WeightGradient(x.Span, dy.Span, n, dw);
+            if (DirectWeightGradient) _direct!.WeightGradient(x.Span, dy.Span, n, dw);
+            else _winograd!.WeightGradient(x.Span, dy.Span, n, dw);
             _colHoldsBatch = false;
             return dx;
         }
@@ -220,7 +217,7 @@ public sealed class Conv2d : Layer
                         dy.Sample(n0 + i).Slice(o * plane, plane).CopyTo(dyGroup.Slice(o * ld + i * plane, plane));
             }
             Gemm.Multiply(false, true, Filters, _rows, ld, 1f, dyGroup, ld, col, ld, 1f, dw, _rows);
-            if (winograd || !NeedsInputGradient) continue;
+            if (!columnsForDx) continue;
             // dL/dcol overwrites the columns, which are no longer needed.
             Gemm.Multiply(true, false, _rows, ld, Filters, 1f, w, _rows, dyGroup, ld, 0f, col, ld);
             for (int i = 0; i < count; i++) Im2Col.ScatterAdd(col, ld, i * plane, Channels, _g, dx.Sample(n0 + i));
