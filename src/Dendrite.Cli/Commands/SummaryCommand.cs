@@ -31,12 +31,26 @@ public static class SummaryCommand
         long macs = 0;
         foreach (var layer in net.Layers)
         {
-            long p = layer.Parameters.Sum(x => (long)x.Length);
             macs += layer.MultiplyAdds;
-            table.AddRow(layer.Position.ToString(), Markup.Escape(layer.Spec), Markup.Escape(Tensor.Format(layer.OutputShape)),
-                p == 0 ? "" : p.ToString("N0"), layer.MultiplyAdds == 0 ? "" : layer.MultiplyAdds.ToString("N0"));
+            Row(table, layer, layer.Position.ToString(), "");
         }
         table.AddRow("", "[bold]total[/]", "", $"[bold]{net.ParameterCount:N0}[/]", $"[bold]{macs:N0}[/]");
         AnsiConsole.Write(table);
+    }
+
+    // One row per layer; a block's row shows its totals and is followed by its layers, indented, named by path.
+    private static void Row(Table table, Layer layer, string number, string indent)
+    {
+        long p = layer.Parameters.Sum(x => (long)x.Length);
+        string spec = layer.Children.Count == 0 ? layer.Spec : layer.Spec.Split('(')[0];
+        table.AddRow(number, Markup.Escape(indent + spec), Markup.Escape(Tensor.Format(layer.OutputShape)),
+            p == 0 ? "" : p.ToString("N0"), layer.MultiplyAdds == 0 ? "" : layer.MultiplyAdds.ToString("N0"));
+        foreach (var child in layer.Children)
+        {
+            // A block's body or projection is itself a sequential: list its layers directly under the block's name for it.
+            if (child is Sequential seq && layer is not Sequential)
+                foreach (var inner in seq.Layers) Row(table, inner, $"{number}.{child.LocalName}.{inner.LocalName}", indent + "  ");
+            else Row(table, child, $"{number}.{child.LocalName}", indent + "  ");
+        }
     }
 }

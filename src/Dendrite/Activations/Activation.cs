@@ -19,7 +19,8 @@ public abstract class Activation : Layer
     /// <summary>dx = f'(x) * dy, given the input x and the output y = f(x) of the same forward pass.</summary>
     public abstract void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng) => (int[])inputShape.Clone();
+    /// <summary>Any shape, unchanged.</summary>
+    public override LayerShape Describe(int[] inputShape) => new((int[])inputShape.Clone());
 
     public override Tensor Forward(Tensor x, bool training)
     {

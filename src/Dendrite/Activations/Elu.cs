@@ -3,8 +3,17 @@ using System.Numerics.Tensors;
 namespace Dendrite;
 
 /// <summary>Exponential linear unit: y = x if x > 0 else a (e^x - 1); dy/dx = 1 or y + a.</summary>
-public sealed class Elu(float alpha = 1f) : Activation
+public sealed class Elu(float alpha = 1f) : Activation, ISpecLayer<Elu>
 {
+    /// <summary><c>elu[(alpha)]</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("elu", "elu[(alpha)]", 1);
+
+    /// <summary>Builds the layer from its spec item.</summary>
+    public static Elu FromSpec(LayerSpec s) => new(s.Float(0, "alpha", 1f));
+
+    /// <summary>The ONNX operators computing it.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Elu", [x], OnnxAttribute.Float("alpha", Alpha));
+
     public float Alpha { get; } = alpha;
     public override string Name => Alpha == 1f ? "elu" : FormattableString.Invariant($"elu({Alpha})");
 

@@ -3,8 +3,17 @@ using System.Numerics.Tensors;
 namespace Dendrite;
 
 /// <summary>Gaussian radial basis: y = exp(-x^2); dy/dx = -2x y. Peaks at 0, local like a receptive field.</summary>
-public sealed class Gaussian : Activation
+public sealed class Gaussian : Activation, ISpecLayer<Gaussian>
 {
+    /// <summary><c>gaussian</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("gaussian", "gaussian");
+
+    /// <summary>Builds the layer from its spec item.</summary>
+    public static Gaussian FromSpec(LayerSpec s) => new();
+
+    /// <summary>The ONNX operators computing it.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Exp", [onnx.Add("Neg", [onnx.Add("Mul", [x, x])])]); // exp(-x^2);
+
     public override string Name => "gaussian";
 
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)

@@ -7,17 +7,27 @@ namespace Dendrite;
 /// dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j). Subtracting the max keeps exp from overflowing.
 /// Followed by <see cref="SoftmaxCrossEntropy"/>, training fuses the two and skips this backward.
 /// </summary>
-public sealed class Softmax : Layer
+public sealed class Softmax : Layer, ISpecLayer<Softmax>
 {
+    /// <summary><c>softmax</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("softmax", "softmax");
+
+    /// <summary>Takes no arguments.</summary>
+    public static Softmax FromSpec(LayerSpec s) => new();
+
     private Tensor? _y, _dx;
 
     public override string Spec => "softmax";
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <summary>[K] -> [K].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 1) throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
-        return (int[])inputShape.Clone();
+        if (inputShape.Length != 1) throw Error($"input {Batch(inputShape)} needs flatten first");
+        return new((int[])inputShape.Clone());
     }
+
+    /// <summary>ONNX Softmax over axis 1.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Softmax", [x], OnnxAttribute.Int("axis", 1));
 
     public override Tensor Forward(Tensor x, bool training)
     {

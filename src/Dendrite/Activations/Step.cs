@@ -7,8 +7,23 @@ namespace Dendrite;
 /// backprop sends no signal through it. With <c>straightThrough</c> the backward pass instead uses
 /// the clipped straight-through estimator dx = dy * 1{|x| <= 1} (Hubara et al., 2016).
 /// </summary>
-public sealed class Step(bool straightThrough = false) : Activation
+public sealed class Step(bool straightThrough = false) : Activation, ISpecLayer<Step>
 {
+    /// <summary><c>step[(ste)]</c>, also called <c>threshold</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("step", "step[(ste)]", 1, "threshold");
+
+    /// <summary>Reads the optional mode <c>ste</c>.</summary>
+    public static Step FromSpec(LayerSpec s)
+    {
+        var mode = s.Raw(0, "mode");
+        if (mode is not null && mode != "ste") throw s.Fail($"mode '{mode}' is not 'ste' (straight-through estimator)");
+        return new Step(straightThrough: mode == "ste");
+    }
+
+    /// <summary>Heaviside: Cast(x >= 0) to float.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("Cast", [onnx.Add("GreaterOrEqual", [x, onnx.Scalar("zero", 0f)])], OnnxAttribute.Int("to", 1)); // 1: FLOAT
+
     public bool StraightThrough { get; } = straightThrough;
     public override string Name => StraightThrough ? "step(ste)" : "step";
 

@@ -1,10 +1,11 @@
 namespace Dendrite;
 
 /// <summary>
-/// Saves a network as a safetensors file and loads it back. Tensors are named PyTorch-style by layer index
-/// (<c>1.weight</c>, <c>1.bias</c>, and buffers such as <c>3.running_mean</c>); the header's metadata holds
-/// a <see cref="ModelMetadata"/>. Loading checks the file (see <see cref="SafeTensorsFile"/>), then that the
-/// rebuilt spec expects exactly the tensors the file has, shape for shape, and only then allocates the network.
+/// Saves a network as a safetensors file and loads it back. Tensors are named PyTorch-style by their path through
+/// the layers (<c>1.weight</c>, <c>1.bias</c>, buffers such as <c>3.running_mean</c>, <c>4.body.0.weight</c> inside a
+/// block); the header's metadata holds a <see cref="ModelMetadata"/>. Loading checks the file (see
+/// <see cref="SafeTensorsFile"/>), then that the rebuilt spec expects exactly the tensors the file has, shape for
+/// shape (<see cref="Layer.Describe"/>, which allocates nothing), and only then allocates the network.
 /// </summary>
 public static class ModelFile
 {
@@ -34,15 +35,9 @@ public static class ModelFile
     private static SavedModel Load(SafeTensorsFile file) =>
         Rebuild(file, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
 
-    /// <summary>Every tensor a model file holds, by name: parameters, then each layer's buffers.</summary>
-    public static IEnumerable<(string Name, Tensor Value)> Tensors(Sequential net)
-    {
-        for (int i = 0; i < net.Layers.Count; i++)
-        {
-            foreach (var p in net.Layers[i].Parameters) yield return ($"{i}.{p.Name}", p.Value);
-            foreach (var (name, value) in net.Layers[i].Buffers) yield return ($"{i}.{name}", value);
-        }
-    }
+    /// <summary>Every tensor a model file holds, by path name (<c>0.weight</c>, <c>3.body.1.running_mean</c>): parameters, then buffers.</summary>
+    public static IEnumerable<(string Name, Tensor Value)> Tensors(Sequential net) =>
+        net.NamedParameters.Select(p => (p.Name, p.Parameter.Value)).Concat(net.Buffers);
 
     /// <summary>
     /// Rebuilds the network a checked file describes. Tensors whose names start with one of
@@ -52,74 +47,52 @@ public static class ModelFile
     {
         string path = file.Path;
         var meta = ModelMetadata.Read(file.Metadata, path);
-        List<Layer> layers;
+        Sequential net;
+        LayerShape plan;
         try
         {
-            layers = ModelSpec.Parse(meta.Spec);
+            net = new Sequential(ModelSpec.Parse(meta.Spec));
+            // Describe states every tensor the spec creates without allocating one, so a hostile spec
+            // (dense(2000000000)) is refused by the shape check below before any weight exists.
+            plan = net.Describe(meta.InputShape);
         }
-        catch (SpecException e)
+        catch (Exception e) when (e is SpecException or ShapeException)
         {
             throw new InvalidDataException($"{path}: {e.Message}");
         }
-        if (meta.InputShape.Length > 1 && layers[0] is Dense) layers.Insert(0, new Flatten());
-
-        var expected = DryRun(layers, meta, file);
+        var expected = new HashSet<string>();
+        foreach (var t in plan.Tensors) Require(file, t, Owner(net, t.Name), expected);
         foreach (var e in file.Entries)
             if (!expected.Contains(e.Name) && !otherPrefixes.Any(e.Name.StartsWith))
                 throw new InvalidDataException($"{path}: tensor '{SafeTensorsFile.Clip(e.Name)}' belongs to no layer of {meta.Spec}");
+        if (plan.Output.Length != 1 || plan.Output[0] != meta.Outputs)
+            throw new InvalidDataException($"{path}: {meta.Spec} outputs {Tensor.Format(plan.Output)}, the metadata says {meta.Outputs} classes");
 
         // Shapes are now known to match the file, so building allocates no more than the file holds.
-        var net = new Sequential(layers).Build(meta.InputShape);
+        net.Build(meta.InputShape);
         foreach (var (name, value) in Tensors(net)) file.Floats(file.Find(name)!).CopyTo(value.Span);
         return new SavedModel(net, meta, file);
     }
 
-    /// <summary>
-    /// Builds each layer on its own, in order, and checks that the file holds each tensor it creates with the
-    /// same shape. A layer with parameters has a case in <see cref="ExpectedWeight"/> so a hostile spec
-    /// (dense(2000000000)) is refused before its weights are allocated. Returns the expected tensor names.
-    /// </summary>
-    private static HashSet<string> DryRun(List<Layer> layers, ModelMetadata meta, SafeTensorsFile file)
+    // The innermost layer a path name ("3.body.0.weight") belongs to, for messages.
+    private static Layer Owner(Layer layer, string name)
     {
-        string path = file.Path;
-        var names = new HashSet<string>();
-        var shape = meta.InputShape;
-        var rng = new Rng(1);
-        for (int i = 0; i < layers.Count; i++)
+        while (true)
         {
-            var layer = layers[i];
-            if (ExpectedWeight(layer, shape) is { } weight) Require(file, $"{i}.weight", weight, layer);
-            try
-            {
-                layer.Build(shape, rng);
-            }
-            catch (ShapeException e)
-            {
-                throw new InvalidDataException($"{path}: spec item {i + 1}: {e.Message}");
-            }
-            foreach (var p in layer.Parameters) Require(file, $"{i}.{p.Name}", p.Value.Shape.ToArray(), layer, names);
-            foreach (var (name, value) in layer.Buffers) Require(file, $"{i}.{name}", value.Shape.ToArray(), layer, names);
-            shape = layer.OutputShape;
+            var child = layer.Children.FirstOrDefault(c => name.StartsWith(c.LocalName + ".", StringComparison.Ordinal));
+            if (child is null) return layer;
+            name = name[(child.LocalName.Length + 1)..];
+            layer = child;
         }
-        if (shape.Length != 1 || shape[0] != meta.Outputs)
-            throw new InvalidDataException($"{path}: {meta.Spec} outputs {Tensor.Format(shape)}, the metadata says {meta.Outputs} classes");
-        return names;
     }
 
-    /// <summary>The weight shape a layer will allocate for this input, for the layers that have weights.</summary>
-    private static int[]? ExpectedWeight(Layer layer, int[] input) => layer switch
+    private static void Require(SafeTensorsFile file, NamedShape tensor, Layer layer, HashSet<string> names)
     {
-        Dense d when input.Length == 1 => [d.Units, input[0]],
-        Conv2d c when input.Length == 3 => [c.Filters, input[0], c.KernelH, c.KernelW],
-        _ => null,
-    };
-
-    private static void Require(SafeTensorsFile file, string name, int[] shape, Layer layer, HashSet<string>? names = null)
-    {
+        var (name, shape) = tensor;
         var e = file.Find(name) ?? throw new InvalidDataException($"{file.Path}: no tensor '{name}' for {layer.Spec}");
         if (e.DType != "F32") throw new InvalidDataException($"{file.Path}: tensor '{name}' is {e.DType}, expected F32");
         if (!e.Shape.SequenceEqual(shape))
             throw new InvalidDataException($"{file.Path}: tensor '{name}' is {Tensor.Format(e.Shape)}, {layer.Spec} needs {Tensor.Format(shape)}");
-        names?.Add(name);
+        names.Add(name);
     }
 }

@@ -7,8 +7,22 @@ namespace Dendrite;
 /// Padding is not counted in the mean (PyTorch's count_include_pad=false), so a border output is the true
 /// mean of the pixels it sees rather than one diluted by zeros.
 /// </summary>
-public sealed class AvgPool2d(int kernel, int stride = 0, int padding = 0) : Pool2d("avgpool", kernel, stride, padding)
+public sealed class AvgPool2d(int kernel, int stride = 0, int padding = 0) : Pool2d("avgpool", kernel, stride, padding), ISpecLayer<AvgPool2d>
 {
+    /// <summary><c>avgpool(kernel[,stride=kernel][,pad=0])</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("avgpool", "avgpool(kernel[,stride=kernel][,pad=0])", 3);
+
+    /// <summary>Reads kernel, stride and pad.</summary>
+    public static AvgPool2d FromSpec(LayerSpec s)
+    {
+        var (k, stride, pad) = Arguments(s);
+        return new AvgPool2d(k, stride, pad);
+    }
+
+    /// <summary>ONNX AveragePool without counting padding.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("AveragePool", [x], [.. OnnxWindow(), OnnxAttribute.Int("count_include_pad", 0)]);
+
     private Tensor? _y, _dx;
     private int _n = -1;
 

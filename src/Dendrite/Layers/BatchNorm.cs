@@ -10,8 +10,20 @@ namespace Dendrite;
 /// Training uses the batch's μ and biased σ² and updates running averages (momentum 0.1, the unbiased σ² as
 /// PyTorch does); evaluation uses the running averages, so the layer becomes a fixed affine map.
 /// </summary>
-public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : Layer
+public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : Layer, ISpecLayer<BatchNorm>
 {
+    /// <summary><c>batchnorm[(momentum=0.1,eps=1e-5)]</c>, also <c>bn</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("batchnorm", "batchnorm[(momentum=0.1,eps=1e-5)]", 0, "bn");
+
+    /// <summary>Reads momentum and eps.</summary>
+    public static BatchNorm FromSpec(LayerSpec s)
+    {
+        float momentum = s.Float(-1, "momentum", 0.1f), eps = s.Float(-1, "eps", 1e-5f);
+        if (!(momentum > 0 && momentum <= 1)) throw s.Fail($"momentum must be in (0, 1], got {momentum}");
+        if (!(eps > 0)) throw s.Fail($"eps must be positive, got {eps}");
+        return new BatchNorm(momentum, eps);
+    }
+
     private Parameter? _gamma, _beta;
     private Tensor _runningMean = new(0), _runningVar = new(0);
     private Tensor? _xhat, _y, _dx;
@@ -45,7 +57,21 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         }
     }
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <summary>Any shape [C, ...], unchanged; weight (gamma), bias (beta), running_mean and running_var, each [C].</summary>
+    public override LayerShape Describe(int[] inputShape)
+    {
+        int[] c = [inputShape[0]];
+        return new((int[])inputShape.Clone(), new NamedShape("weight", c), new NamedShape("bias", c),
+            new NamedShape("running_mean", c), new NamedShape("running_var", c));
+    }
+
+    /// <summary>ONNX BatchNormalization with the running statistics (inference mode).</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("BatchNormalization", [x, onnx.Weight(Gamma), onnx.Weight(Beta), onnx.Weight("running_mean", RunningMean),
+            onnx.Weight("running_var", RunningVar)], OnnxAttribute.Float("epsilon", Epsilon));
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng)
     {
         int c = inputShape[0];
         var gamma = new Tensor(c);
@@ -57,7 +83,6 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         _runningVar = new Tensor(c);
         _runningVar.Span.Fill(1f);
         _invStd = new float[c];
-        return (int[])inputShape.Clone();
     }
 
     public override Tensor Forward(Tensor x, bool training)

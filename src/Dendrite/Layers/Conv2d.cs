@@ -10,8 +10,33 @@ namespace Dendrite;
 /// Where they measured faster, the forward pass runs as a direct convolution (few input channels, see
 /// <see cref="DirectConvolution"/>) or by Winograd (stride-1 3x3 and 5x5, see <see cref="WinogradConvolution"/>).
 /// </summary>
-public sealed class Conv2d : Layer
+public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
 {
+    /// <summary><c>conv(filters,kernel[,stride][,pad][,dilation][,bias][,init])</c>, also <c>conv2d</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("conv",
+        "conv(filters,kernel|kernel=KHxKW|kh=,kw=[,stride=1][,pad=0|P|PHxPW|same][,dilation=1][,bias=true|false][,init=he|xavier])", 6, "conv2d");
+
+    /// <summary>Reads filters, the kernel size (5, 5x3, or kh and kw), stride, padding, dilation, bias and init.</summary>
+    public static Conv2d FromSpec(LayerSpec s)
+    {
+        int filters = s.Int(0, "filters");
+        string? kernel = s.Raw(1, "kernel"), kh = s.Raw(-1, "kh"), kw = s.Raw(-1, "kw");
+        (int H, int W) k;
+        if (kernel is not null)
+        {
+            if (kh is not null || kw is not null) throw s.Fail("give kernel or kh and kw, not both");
+            k = s.Size("kernel", kernel, 1);
+        }
+        else if (kh is null && kw is null) throw s.Fail("needs kernel (e.g. 5 or 5x3)");
+        else k = (s.Int(-1, "kh"), s.Int(-1, "kw"));
+        int stride = s.Int(2, "stride", 1);
+        string pad = s.Raw(3, "pad")?.ToLowerInvariant() ?? "0";
+        bool same = pad == "same";
+        var (padH, padW) = same || pad == "valid" ? (0, 0) : s.Size("pad", pad, 0);
+        return new Conv2d(filters, k.H, k.W, stride, padH, padW, s.Int(4, "dilation", 1), s.Bool(5, "bias", true), same,
+            s.Choice(-1, "init", Initializer.He));
+    }
+
     private Parameter? _weight, _bias;
     private Window2d _g;
     private int _rows; // C * kh * kw: the GEMM's inner dimension
@@ -80,17 +105,33 @@ public sealed class Conv2d : Layer
         }
     }
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <summary>[C, H, W] -> [filters, OH, OW]; weight [filters, C, kh, kw], bias [filters].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw Error($"input [N, {string.Join(", ", inputShape)}] is not an image [N, C, H, W]");
+        var g = WindowFor(inputShape);
+        NamedShape weight = new("weight", [Filters, inputShape[0], KernelH, KernelW]);
+        int[] output = [Filters, g.OutH, g.OutW];
+        return HasBias ? new LayerShape(output, weight, new NamedShape("bias", [Filters])) : new LayerShape(output, weight);
+    }
+
+    private Window2d WindowFor(int[] inputShape)
+    {
+        if (inputShape.Length != 3) throw Error($"input {Batch(inputShape)} is not an image [N, C, H, W]");
         int c = inputShape[0], h = inputShape[1], w = inputShape[2];
-        _g = Window2d.Create(h, w, KernelH, KernelW, Stride, PadH, PadW, Dilation, SamePadding);
-        if (_g.OutH < 1 || _g.OutW < 1)
+        var g = Window2d.Create(h, w, KernelH, KernelW, Stride, PadH, PadW, Dilation, SamePadding);
+        if (g.OutH < 1 || g.OutW < 1)
         {
             string dilated = Dilation == 1 ? "" : $" ({KernelH}x{KernelW} dilated by {Dilation})";
-            throw Error($"kernel {_g.SpanH}x{_g.SpanW}{dilated} is larger than the padded input {h + _g.PadH}x{w + _g.PadW} (input [N, {c}, {h}, {w}])");
+            throw Error($"kernel {g.SpanH}x{g.SpanW}{dilated} is larger than the padded input {h + g.PadH}x{w + g.PadW} (input [N, {c}, {h}, {w}])");
         }
+        return g;
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng)
+    {
+        int c = inputShape[0], h = inputShape[1], w = inputShape[2];
+        _g = WindowFor(inputShape);
         _rows = c * KernelH * KernelW;
         var weight = new Tensor(Filters, c, KernelH, KernelW);
         Initialization.Fill(Init, weight.Span, fanIn: _rows, fanOut: Filters * KernelH * KernelW, rng);
@@ -101,8 +142,13 @@ public sealed class Conv2d : Layer
             ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
         _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutW)
             ? new DirectConvolution(c, h, w, Filters, KernelH, KernelW, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
-        return [Filters, _g.OutH, _g.OutW];
     }
+
+    /// <summary>ONNX Conv with the same kernel, strides, dilations and pads ('same' may pad one more at the end).</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("Conv", _bias is { } b ? [x, onnx.Weight(Weight), onnx.Weight(b)] : [x, onnx.Weight(Weight)],
+            OnnxAttribute.Ints("kernel_shape", KernelH, KernelW), OnnxAttribute.Ints("strides", Stride, Stride),
+            OnnxAttribute.Ints("dilations", Dilation, Dilation), Pool2d.OnnxPads(_g));
 
     /// <summary>null: Winograd where <see cref="WinogradConvolution"/>'s measured rules say it is faster; true or false forces it on (where supported) or off.</summary>
     internal bool? UseWinograd { get; set; }

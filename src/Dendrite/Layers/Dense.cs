@@ -7,8 +7,14 @@ namespace Dendrite;
 /// Fully connected: y = x W^T + b, W in [out, in] (PyTorch's layout).
 /// dL/dW += dy^T x; dL/db += sum over the batch of dy; dL/dx = dy W.
 /// </summary>
-public sealed class Dense(int units, Initializer init = Initializer.He, bool bias = true) : Layer
+public sealed class Dense(int units, Initializer init = Initializer.He, bool bias = true) : Layer, ISpecLayer<Dense>
 {
+    /// <summary><c>dense(units[,init=he|xavier][,bias=true|false])</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("dense", "dense(units[,init=he|xavier][,bias=true|false])", 3);
+
+    /// <summary>Reads units, init and bias.</summary>
+    public static Dense FromSpec(LayerSpec s) => new(s.Int(0, "units"), s.Choice(1, "init", Initializer.He), s.Bool(2, "bias", true));
+
     private Parameter? _weight, _bias;
     private Tensor? _x, _y, _dx;
 
@@ -31,18 +37,31 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
 
     public override long MultiplyAdds => (long)Inputs * Units;
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <inheritdoc/>
+    public override bool TakesVectors => true;
+
+    /// <summary>[in] -> [units]; weight [units, in], bias [units].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 1)
-            throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
+        if (inputShape.Length != 1) throw Error($"input {Batch(inputShape)} needs flatten first");
+        NamedShape weight = new("weight", [Units, inputShape[0]]);
+        return HasBias ? new LayerShape([Units], weight, new NamedShape("bias", [Units])) : new LayerShape([Units], weight);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng)
+    {
         int inputs = inputShape[0];
         var w = new Tensor(Units, inputs);
         Initialization.Fill(Init, w.Span, fanIn: inputs, fanOut: Units, rng);
         _weight = new Parameter("weight", w);
         _bias = HasBias ? new Parameter("bias", new Tensor(Units)) { Decays = false } : null;
         Learns(_bias is null ? [_weight] : [_weight, _bias]);
-        return [Units];
     }
+
+    /// <summary>ONNX Gemm with transB (W is [out, in]).</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("Gemm", _bias is { } b ? [x, onnx.Weight(Weight), onnx.Weight(b)] : [x, onnx.Weight(Weight)], OnnxAttribute.Int("transB", 1));
 
     public override Tensor Forward(Tensor x, bool training)
     {

@@ -8,8 +8,19 @@ namespace Dendrite;
 /// at evaluation y = x. Scaling during training keeps the expected activation unchanged, so evaluation needs no rescale.
 /// The mask comes from the layer's own generator, seeded from the network's at build time.
 /// </summary>
-public sealed class Dropout : Layer, IStochastic
+public sealed class Dropout : Layer, IStochastic, ISpecLayer<Dropout>
 {
+    /// <summary><c>dropout(p)</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("dropout", "dropout(p)", 1);
+
+    /// <summary>Reads p, the probability of dropping a value, in [0, 1).</summary>
+    public static Dropout FromSpec(LayerSpec s)
+    {
+        float p = s.Float(0, "p", float.NaN);
+        if (!(p >= 0 && p < 1)) throw s.Fail(float.IsNaN(p) ? "needs p, the probability of dropping a value" : $"p must be in [0, 1), got {p}");
+        return new Dropout(p);
+    }
+
     private Rng _rng = new(0);
     private Tensor? _y, _dx;
     private float[] _mask = [];
@@ -27,11 +38,14 @@ public sealed class Dropout : Layer, IStochastic
 
     public override string Spec => $"dropout({P.ToString(CultureInfo.InvariantCulture)})";
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
-    {
-        _rng = new Rng(rng.NextUInt64());
-        return (int[])inputShape.Clone();
-    }
+    /// <summary>Any shape, unchanged.</summary>
+    public override LayerShape Describe(int[] inputShape) => new((int[])inputShape.Clone());
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng) => _rng = new Rng(rng.NextUInt64());
+
+    /// <summary>Inverted dropout is the identity at inference.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Identity", [x]);
 
     public override Tensor Forward(Tensor x, bool training)
     {

@@ -1,13 +1,23 @@
 namespace Dendrite;
 
 /// <summary>[N, C, H, W] -> [N, C*H*W]: the same values under a new shape, no copy.</summary>
-public sealed class Flatten : Layer
+public sealed class Flatten : Layer, ISpecLayer<Flatten>
 {
+    /// <summary><c>flatten</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("flatten", "flatten");
+
+    /// <summary>Takes no arguments.</summary>
+    public static Flatten FromSpec(LayerSpec s) => new();
+
     private Tensor? _y, _dx;
 
     public override string Spec => "flatten";
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng) => [Tensor.Volume(inputShape)];
+    /// <summary>Any shape -> [volume].</summary>
+    public override LayerShape Describe(int[] inputShape) => new([Tensor.Volume(inputShape)]);
+
+    /// <summary>ONNX Flatten from axis 1.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Flatten", [x], OnnxAttribute.Int("axis", 1));
 
     public override Tensor Forward(Tensor x, bool training)
     {

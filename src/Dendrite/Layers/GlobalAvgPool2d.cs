@@ -6,19 +6,29 @@ namespace Dendrite;
 /// Global average pooling: [N, C, H, W] -> [N, C], y[n, c] = mean of the map x[n, c]; dL/dx = dL/dy / (H*W) everywhere.
 /// Its output is a vector, so a dense layer can follow without flatten.
 /// </summary>
-public sealed class GlobalAvgPool2d : Layer
+public sealed class GlobalAvgPool2d : Layer, ISpecLayer<GlobalAvgPool2d>
 {
+    /// <summary><c>gap</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("gap", "gap");
+
+    /// <summary>Takes no arguments.</summary>
+    public static GlobalAvgPool2d FromSpec(LayerSpec s) => new();
+
     private Tensor? _y, _dx;
     private int _n = -1;
 
     public override string Spec => "gap";
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <summary>[C, H, W] -> [C].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw Error($"input [N, {string.Join(", ", inputShape)}] is not an image [N, C, H, W]");
-        return [inputShape[0]];
+        if (inputShape.Length != 3) throw Error($"input {Batch(inputShape)} is not an image [N, C, H, W]");
+        return new([inputShape[0]]);
     }
+
+    /// <summary>ONNX GlobalAveragePool keeps [N, C, 1, 1]; Flatten gives Dendrite's [N, C].</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) =>
+        onnx.Add("Flatten", [onnx.Add("GlobalAveragePool", [x])], OnnxAttribute.Int("axis", 1));
 
     public override Tensor Forward(Tensor x, bool training)
     {

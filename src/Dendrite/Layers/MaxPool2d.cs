@@ -6,8 +6,21 @@ namespace Dendrite;
 /// Max pooling: y = max of each window; dL/dx = dL/dy at the input that was the max, 0 elsewhere.
 /// Forward remembers the argmax indices, so backward is one scatter.
 /// </summary>
-public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Pool2d("maxpool", kernel, stride, padding)
+public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Pool2d("maxpool", kernel, stride, padding), ISpecLayer<MaxPool2d>
 {
+    /// <summary><c>maxpool(kernel[,stride=kernel][,pad=0])</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("maxpool", "maxpool(kernel[,stride=kernel][,pad=0])", 3);
+
+    /// <summary>Reads kernel, stride and pad.</summary>
+    public static MaxPool2d FromSpec(LayerSpec s)
+    {
+        var (k, stride, pad) = Arguments(s);
+        return new MaxPool2d(k, stride, pad);
+    }
+
+    /// <summary>ONNX MaxPool.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("MaxPool", [x], OnnxWindow());
+
     private Tensor? _y, _dx;
     private int[] _argmax = [];
     private int _n = -1;

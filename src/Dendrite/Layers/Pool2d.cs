@@ -31,18 +31,42 @@ public abstract class Pool2d : Layer
     public override string Spec =>
         $"{Name}({Kernel}{(Stride == Kernel ? "" : $",stride={Stride}")}{(Padding == 0 ? "" : $",pad={Padding}")})";
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <summary>[C, H, W] -> [C, OH, OW].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 3)
-            throw Error($"input [N, {string.Join(", ", inputShape)}] is not an image [N, C, H, W]");
+        var g = WindowFor(inputShape);
+        return new([inputShape[0], g.OutH, g.OutW]);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng) => _g = WindowFor(inputShape);
+
+    private Window2d WindowFor(int[] inputShape)
+    {
+        if (inputShape.Length != 3) throw Error($"input {Batch(inputShape)} is not an image [N, C, H, W]");
         int c = inputShape[0], h = inputShape[1], w = inputShape[2];
-        _g = Window2d.Create(h, w, Kernel, Kernel, Stride, Padding, Padding, 1);
-        if (_g.OutH < 1 || _g.OutW < 1)
+        var g = Window2d.Create(h, w, Kernel, Kernel, Stride, Padding, Padding, 1);
+        if (g.OutH < 1 || g.OutW < 1)
             throw Error(h == 1 && w == 1
                 ? $"cannot pool a 1x1 map (input [N, {c}, 1, 1])"
-                : $"window {Kernel}x{Kernel} is larger than the padded input {h + _g.PadH}x{w + _g.PadW} (input [N, {c}, {h}, {w}])");
-        return [c, _g.OutH, _g.OutW];
+                : $"window {Kernel}x{Kernel} is larger than the padded input {h + g.PadH}x{w + g.PadW} (input [N, {c}, {h}, {w}])");
+        return g;
     }
+
+    /// <summary>Reads kernel, stride (default: kernel) and pad (at most half the kernel).</summary>
+    protected static (int Kernel, int Stride, int Pad) Arguments(LayerSpec s)
+    {
+        int k = s.Int(0, "kernel"), stride = s.Int(1, "stride", k), pad = s.Int(2, "pad", 0, min: 0);
+        if (pad > k / 2) throw s.Fail($"pad {pad} is more than half the kernel {k}");
+        return (k, stride, pad);
+    }
+
+    /// <summary>ONNX pads: begin of each axis, then end ('same' may pad one more at the end).</summary>
+    internal static OnnxAttribute OnnxPads(Window2d w) => OnnxAttribute.Ints("pads", w.PadTop, w.PadLeft, w.PadH - w.PadTop, w.PadW - w.PadLeft);
+
+    /// <summary>The window's kernel_shape, strides and pads as ONNX attributes.</summary>
+    protected OnnxAttribute[] OnnxWindow() =>
+        [OnnxAttribute.Ints("kernel_shape", Kernel, Kernel), OnnxAttribute.Ints("strides", Stride, Stride), OnnxPads(_g)];
 
     /// <summary>Planes in a batch of n: N * C.</summary>
     protected int Planes(int n) => n * InputShape[0];

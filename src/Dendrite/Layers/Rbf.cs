@@ -15,8 +15,26 @@ namespace Dendrite;
 /// Centres start as standard normal draws (inputs are expected standardised); <see cref="SetCentres"/> replaces them,
 /// e.g. by k-means, and resets each width to <see cref="Scale"/> times the mean distance to its two nearest other centres.
 /// </remarks>
-public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, float scale = 1f) : Layer
+public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, float scale = 1f) : Layer, ISpecLayer<Rbf>
 {
+    /// <summary><c>rbf(units[,kernel=gaussian|multiquadric|inverse][,scale=1])</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("rbf", "rbf(units[,kernel=gaussian|multiquadric|inverse][,scale=1])", 3);
+
+    /// <summary>Reads units, kernel and scale.</summary>
+    public static Rbf FromSpec(LayerSpec s)
+    {
+        float scale = s.Float(2, "scale", 1f);
+        if (!(scale > 0)) throw s.Fail($"scale must be positive, got {scale}");
+        var kernel = s.Raw(1, "kernel")?.ToLowerInvariant() switch
+        {
+            null or "gaussian" => RadialKernel.Gaussian,
+            "multiquadric" => RadialKernel.Multiquadric,
+            "inverse" or "inverse-multiquadric" or "inversemultiquadric" => RadialKernel.InverseMultiquadric,
+            var other => throw s.Fail($"kernel '{other}' is not one of gaussian, multiquadric, inverse"),
+        };
+        return new Rbf(s.Int(0, "units"), kernel, scale);
+    }
+
     private Parameter? _centres, _logWidth;
     private Tensor? _x, _d2, _u, _y, _g, _dx;
     private float[] _xNorms = [], _cNorms = [], _a = [], _sums = [];
@@ -49,10 +67,19 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
 
     public override long MultiplyAdds => (long)Inputs * Units;
 
-    protected override int[] OnBuild(int[] inputShape, Rng rng)
+    /// <inheritdoc/>
+    public override bool TakesVectors => true;
+
+    /// <summary>[D] -> [K]; centres [K, D], log_width [K].</summary>
+    public override LayerShape Describe(int[] inputShape)
     {
-        if (inputShape.Length != 1)
-            throw Error($"input [N, {string.Join(", ", inputShape)}] needs flatten first");
+        if (inputShape.Length != 1) throw Error($"input {Batch(inputShape)} needs flatten first");
+        return new([Units], new NamedShape("centres", [Units, inputShape[0]]), new NamedShape("log_width", [Units]));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnBuild(int[] inputShape, Rng rng)
+    {
         // Centres and widths are not pulled towards zero by weight decay: neither has a natural zero.
         _centres = new Parameter("centres", new Tensor(Units, inputShape[0])) { Decays = false };
         _logWidth = new Parameter("log_width", new Tensor(Units)) { Decays = false };
@@ -60,7 +87,32 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         var c = new float[Units * inputShape[0]];
         rng.Normal(c, 1f);
         SetCentres(c, inputShape[0]);
-        return [Units];
+    }
+
+    /// <summary>u = max(0, ||x||^2 - 2 x C^T + ||c||^2) / s^2, then phi(u) as <see cref="Forward"/> computes it.</summary>
+    public override string ToOnnx(OnnxBuilder onnx, string x)
+    {
+        int k = Units, d = Inputs;
+        var c = Centres.Value.Span;
+        var norms = new float[k];
+        var inverseSquares = new float[k];
+        for (int j = 0; j < k; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < d; i++) sum += (double)c[j * d + i] * c[j * d + i];
+            norms[j] = (float)sum;
+            inverseSquares[j] = MathF.Exp(-2f * LogWidth.Value.Span[j]);
+        }
+        var xx = onnx.Add("ReduceSumSquare", [x], OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1));
+        var xc = onnx.Add("Gemm", [x, onnx.Weight(Centres)], OnnxAttribute.Int("transB", 1), OnnxAttribute.Float("alpha", -2f));
+        var d2 = onnx.Add("Relu", [onnx.Add("Add", [onnx.Add("Add", [xc, xx]), onnx.Constant("centre_norms", [k], norms)])]);
+        var u = onnx.Add("Mul", [d2, onnx.Constant("inverse_width_squares", [k], inverseSquares)]);
+        return Kernel switch
+        {
+            RadialKernel.Gaussian => onnx.Add("Exp", [onnx.Add("Neg", [u])]),
+            RadialKernel.Multiquadric => onnx.Add("Sqrt", [onnx.Add("Add", [u, onnx.Scalar("one", 1f)])]),
+            _ => onnx.Add("Reciprocal", [onnx.Add("Sqrt", [onnx.Add("Add", [u, onnx.Scalar("one", 1f)])])]),
+        };
     }
 
     /// <summary>Copies centres [K, D] in and sets each width from the distances between them.</summary>

@@ -1,115 +1,103 @@
 namespace Dendrite;
 
 /// <summary>
-/// The spec grammar's layer names and how each becomes a layer. Adding a layer to the grammar is one
-/// case here plus a line in <see cref="Names"/> (the README's grammar table lists the same).
+/// The spec grammar's layer names and how each becomes a layer: one public registry. Every built-in layer type
+/// registers itself here with one line; a user's layer type does the same with <see cref="Register{T}"/> and then
+/// works everywhere a spec does (training, <c>summary</c>, model files, <c>gradcheck</c>, ONNX export).
 /// </summary>
 public static class LayerCatalog
 {
-    public static readonly IReadOnlyList<string> Names =
-    [
-        "dense(units[,init=he|xavier][,bias=true|false])", "flatten", "softmax",
-        "linear", "step[(ste)]", "sigmoid", "tanh", "relu", "leakyrelu[(slope)]", "elu[(alpha)]", "gaussian",
-        "rbf(units[,kernel=gaussian|multiquadric|inverse][,scale=1])",
-        "conv(filters,kernel|kernel=KHxKW|kh=,kw=[,stride=1][,pad=0|P|PHxPW|same][,dilation=1][,bias=true|false][,init=he|xavier])",
-        "maxpool(kernel[,stride=kernel][,pad=0])", "avgpool(kernel[,stride=kernel][,pad=0])", "gap",
-        "dropout(p)", "batchnorm[(momentum=0.1,eps=1e-5)]",
-    ];
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<string, (LayerSyntax Syntax, Func<LayerSpec, Layer> Create, object Owner)> ByName = [];
+    private static readonly List<LayerSyntax> Registered = [];
 
-    public static Layer Create(LayerSpec s)
+    static LayerCatalog()
     {
-        Layer layer;
-        int positional;
-        switch (s.Name)
+        Register<Dense>();
+        Register<Flatten>();
+        Register<Softmax>();
+        Register<Linear>();
+        Register<Step>();
+        Register<Sigmoid>();
+        Register<Tanh>();
+        Register<ReLU>();
+        Register<LeakyReLU>();
+        Register<Elu>();
+        Register<Gaussian>();
+        Register<Rbf>();
+        Register<Conv2d>();
+        Register<MaxPool2d>();
+        Register<AvgPool2d>();
+        Register<GlobalAvgPool2d>();
+        Register<Dropout>();
+        Register<BatchNorm>();
+        Register<Sequential>();
+        Register<Residual>();
+        Register<Concat>();
+    }
+
+    /// <summary>Usage lines of every registered layer, in registration order (the README's grammar table lists the built-in ones).</summary>
+    public static IReadOnlyList<string> Names
+    {
+        get
         {
-            case "dense":
-                layer = new Dense(s.Int(0, "units"), s.Choice(1, "init", Initializer.He), s.Bool(2, "bias", true));
-                positional = 3;
-                break;
-            case "flatten": layer = new Flatten(); positional = 0; break;
-            case "softmax": layer = new Softmax(); positional = 0; break;
-            case "linear" or "identity": layer = new Linear(); positional = 0; break;
-            case "step" or "threshold":
-                var mode = s.Raw(0, "mode");
-                if (mode is not null && mode != "ste") throw s.Fail($"mode '{mode}' is not 'ste' (straight-through estimator)");
-                layer = new Step(straightThrough: mode == "ste");
-                positional = 1;
-                break;
-            case "sigmoid": layer = new Sigmoid(); positional = 0; break;
-            case "tanh": layer = new Tanh(); positional = 0; break;
-            case "relu": layer = new ReLU(); positional = 0; break;
-            case "leakyrelu": layer = new LeakyReLU(s.Float(0, "slope", 0.01f)); positional = 1; break;
-            case "elu": layer = new Elu(s.Float(0, "alpha", 1f)); positional = 1; break;
-            case "gaussian": layer = new Gaussian(); positional = 0; break;
-            case "rbf":
-                float scale = s.Float(2, "scale", 1f);
-                if (!(scale > 0)) throw s.Fail($"scale must be positive, got {scale}");
-                layer = new Rbf(s.Int(0, "units"), RadialKernelName(s), scale);
-                positional = 3;
-                break;
-            case "conv" or "conv2d": layer = Conv(s); positional = 6; break;
-            case "maxpool" or "avgpool":
-                int k = s.Int(0, "kernel"), stride = s.Int(1, "stride", k), pad = s.Int(2, "pad", 0, min: 0);
-                if (pad > k / 2) throw s.Fail($"pad {pad} is more than half the kernel {k}");
-                layer = s.Name == "maxpool" ? new MaxPool2d(k, stride, pad) : new AvgPool2d(k, stride, pad);
-                positional = 3;
-                break;
-            case "gap": layer = new GlobalAvgPool2d(); positional = 0; break;
-            case "dropout":
-                float p = s.Float(0, "p", float.NaN);
-                if (!(p >= 0 && p < 1)) throw s.Fail(float.IsNaN(p) ? "needs p, the probability of dropping a value" : $"p must be in [0, 1), got {p}");
-                layer = new Dropout(p);
-                positional = 1;
-                break;
-            case "batchnorm" or "bn":
-                float momentum = s.Float(-1, "momentum", 0.1f), eps = s.Float(-1, "eps", 1e-5f);
-                if (!(momentum > 0 && momentum <= 1)) throw s.Fail($"momentum must be in (0, 1], got {momentum}");
-                if (!(eps > 0)) throw s.Fail($"eps must be positive, got {eps}");
-                layer = new BatchNorm(momentum, eps);
-                positional = 0;
-                break;
-            default:
-                throw s.Fail($"unknown layer '{s.Name}'; known: {string.Join(", ", Names.Select(n => n.Split('(', '[')[0]))}");
+            lock (Gate) return [.. Registered.Select(s => s.Usage)];
         }
-        s.RequireAllUsed(positional);
+    }
+
+    /// <summary>The syntax of every registered layer type.</summary>
+    public static IReadOnlyList<LayerSyntax> Syntaxes
+    {
+        get
+        {
+            lock (Gate) return [.. Registered];
+        }
+    }
+
+    /// <summary>Registers a layer type under its <see cref="ISpecLayer{TSelf}.Syntax"/> name and aliases.</summary>
+    public static void Register<T>() where T : Layer, ISpecLayer<T> => Register(T.Syntax, s => T.FromSpec(s), typeof(T));
+
+    /// <summary>
+    /// Registers a spec name (and aliases) with a factory. A name already taken by another registration is refused
+    /// with <see cref="ArgumentException"/>; registering the same factory again is a no-op.
+    /// </summary>
+    public static void Register(LayerSyntax syntax, Func<LayerSpec, Layer> create) => Register(syntax, create, create);
+
+    // owner: the layer type for Register<T>, else the factory; registering the same owner twice does nothing.
+    private static void Register(LayerSyntax syntax, Func<LayerSpec, Layer> create, object owner)
+    {
+        ArgumentNullException.ThrowIfNull(syntax);
+        ArgumentNullException.ThrowIfNull(create);
+        string[] names = [syntax.Name, .. syntax.Aliases];
+        foreach (var name in names)
+            if (name.Length == 0 || !name.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '_'))
+                throw new ArgumentException($"layer name '{name}' must be lower-case letters, digits or '_'", nameof(syntax));
+        lock (Gate)
+        {
+            if (ByName.TryGetValue(syntax.Name, out var existing) && existing.Owner.Equals(owner)) return;
+            foreach (var name in names)
+                if (ByName.TryGetValue(name, out var taken))
+                    throw new ArgumentException($"layer name '{name}' is already registered for {taken.Syntax.Usage}", nameof(syntax));
+            foreach (var name in names) ByName[name] = (syntax, create, owner);
+            Registered.Add(syntax);
+        }
+    }
+
+    /// <summary>Whether a spec name (or alias) is registered.</summary>
+    public static bool IsRegistered(string name)
+    {
+        lock (Gate) return ByName.ContainsKey(name.ToLowerInvariant());
+    }
+
+    /// <summary>Creates the layer a spec item names; refuses unknown names and arguments the layer did not read.</summary>
+    public static Layer Create(LayerSpec spec)
+    {
+        (LayerSyntax Syntax, Func<LayerSpec, Layer> Create, object Owner) entry;
+        lock (Gate)
+            if (!ByName.TryGetValue(spec.Name, out entry))
+                throw spec.Fail($"unknown layer '{spec.Name}'; known: {string.Join(", ", Registered.Select(s => s.Name))}");
+        var layer = entry.Create(spec);
+        spec.RequireAllUsed(entry.Syntax.Positional);
         return layer;
-    }
-
-    private static RadialKernel RadialKernelName(LayerSpec s) => s.Raw(1, "kernel")?.ToLowerInvariant() switch
-    {
-        null or "gaussian" => RadialKernel.Gaussian,
-        "multiquadric" => RadialKernel.Multiquadric,
-        "inverse" or "inverse-multiquadric" or "inversemultiquadric" => RadialKernel.InverseMultiquadric,
-        var other => throw s.Fail($"kernel '{other}' is not one of gaussian, multiquadric, inverse"),
-    };
-    private static Conv2d Conv(LayerSpec s)
-    {
-        int filters = s.Int(0, "filters");
-        string? kernel = s.Raw(1, "kernel"), kh = s.Raw(-1, "kh"), kw = s.Raw(-1, "kw");
-        (int H, int W) k;
-        if (kernel is not null)
-        {
-            if (kh is not null || kw is not null) throw s.Fail("give kernel or kh and kw, not both");
-            k = Pair(s, "kernel", kernel, 1);
-        }
-        else if (kh is null && kw is null) throw s.Fail("needs kernel (e.g. 5 or 5x3)");
-        else k = (s.Int(-1, "kh"), s.Int(-1, "kw"));
-        int stride = s.Int(2, "stride", 1);
-        string pad = s.Raw(3, "pad")?.ToLowerInvariant() ?? "0";
-        bool same = pad == "same";
-        var (padH, padW) = same || pad == "valid" ? (0, 0) : Pair(s, "pad", pad, 0);
-        return new Conv2d(filters, k.H, k.W, stride, padH, padW, s.Int(4, "dilation", 1), s.Bool(5, "bias", true), same,
-            s.Choice(-1, "init", Initializer.He));
-    }
-
-    /// <summary>"5" as (5, 5), "5x3" as (5, 3).</summary>
-    private static (int H, int W) Pair(LayerSpec s, string key, string raw, int min)
-    {
-        var parts = raw.Split('x', 'X');
-        var values = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (parts.Length > 2 || !int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] < min)
-                throw s.Fail(key == "pad" ? $"pad '{raw}' is not a padding like 2, 2x1 or same" : $"{key} '{raw}' is not a size like 5 or 5x3");
-        return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
     }
 }

@@ -10,62 +10,96 @@ public sealed class LayerSpec
 {
     public required string Name { get; init; }
     public required string Text { get; init; }
-    /// <summary>1-based position in the spec, for messages.</summary>
+    /// <summary>1-based position in the spec (or in its block), for messages.</summary>
     public required int Position { get; init; }
+    /// <summary>Where the item sits, for messages: "3", or "3.2" for the second layer inside item 3.</summary>
+    public string Path { get; init; } = "";
     public IReadOnlyList<string> Positional { get; init; } = [];
     public IReadOnlyDictionary<string, string> Named { get; init; } = new Dictionary<string, string>();
 
     private readonly HashSet<string> _used = [];
 
+    /// <summary>Splits a spec at the commas outside parentheses and parses each item.</summary>
     public static IReadOnlyList<LayerSpec> ParseAll(string spec)
     {
         if (string.IsNullOrWhiteSpace(spec)) throw new SpecException("empty model spec");
+        return ParseItems(spec, "", $"spec '{spec}'");
+    }
+
+    private static List<LayerSpec> ParseItems(string text, string prefix, string context)
+    {
         var items = new List<LayerSpec>();
-        int depth = 0, start = 0;
-        for (int i = 0; i <= spec.Length; i++)
-        {
-            char c = i < spec.Length ? spec[i] : ',';
-            if (c == '(') depth++;
-            else if (c == ')' && --depth < 0) throw new SpecException($"spec '{spec}': ')' at character {i + 1} has no '('");
-            else if (c == ',' && depth == 0)
-            {
-                items.Add(Parse(spec[start..i].Trim(), items.Count + 1));
-                start = i + 1;
-            }
-        }
-        if (depth != 0) throw new SpecException($"spec '{spec}': unclosed '('");
+        foreach (var (item, _) in SplitTopLevel(text, context))
+            items.Add(Parse(item.Trim(), items.Count + 1, prefix));
         return items;
     }
 
-    private static LayerSpec Parse(string text, int position)
+    // The pieces of text between commas at depth 0, with the offset of each; parentheses must balance.
+    private static List<(string Text, int Offset)> SplitTopLevel(string text, string context)
     {
-        if (text.Length == 0) throw new SpecException($"spec item {position} is empty (two commas in a row?)");
+        var pieces = new List<(string, int)>();
+        int depth = 0, start = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            char c = i < text.Length ? text[i] : ',';
+            if (c == '(') depth++;
+            else if (c == ')' && --depth < 0) throw new SpecException($"{context}: ')' at character {i + 1} has no '('");
+            else if (c == ',' && depth == 0)
+            {
+                pieces.Add((text[start..i], start));
+                start = i + 1;
+            }
+        }
+        if (depth != 0) throw new SpecException($"{context}: unclosed '('");
+        return pieces;
+    }
+
+    private static LayerSpec Parse(string text, int position, string prefix)
+    {
+        string path = prefix + position;
+        if (text.Length == 0) throw new SpecException($"spec item {path} is empty (two commas in a row?)");
         int open = text.IndexOf('(');
         string name = (open < 0 ? text : text[..open]).Trim().ToLowerInvariant();
         if (name.Length == 0 || !name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_'))
-            throw new SpecException($"spec item {position} '{text}': '{name}' is not a layer name");
+            throw new SpecException($"spec item {path} '{text}': '{name}' is not a layer name");
         var positional = new List<string>();
         var named = new Dictionary<string, string>();
         if (open >= 0)
         {
-            if (!text.EndsWith(')')) throw new SpecException($"spec item {position} '{text}': text after ')'");
+            if (!text.EndsWith(')')) throw new SpecException($"spec item {path} '{text}': text after ')'");
             string inner = text[(open + 1)..^1];
             if (inner.Trim().Length > 0)
-                foreach (var raw in inner.Split(','))
+                foreach (var (raw, _) in SplitTopLevel(inner, $"spec item {path} '{text}'"))
                 {
                     string arg = raw.Trim();
-                    if (arg.Length == 0) throw new SpecException($"spec item {position} '{text}': empty argument");
-                    int eq = arg.IndexOf('=');
-                    if (eq < 0)
+                    if (arg.Length == 0) throw new SpecException($"spec item {path} '{text}': empty argument");
+                    // key=value only when '=' comes before any '(' (a layer given as an argument has its own).
+                    int eq = arg.IndexOf('='), paren = arg.IndexOf('(');
+                    if (eq < 0 || (paren >= 0 && paren < eq))
                     {
-                        if (named.Count > 0) throw new SpecException($"spec item {position} '{text}': positional argument '{arg}' after a named one");
+                        if (named.Count > 0) throw new SpecException($"spec item {path} '{text}': positional argument '{arg}' after a named one");
                         positional.Add(arg);
                     }
                     else if (!named.TryAdd(arg[..eq].Trim().ToLowerInvariant(), arg[(eq + 1)..].Trim()))
-                        throw new SpecException($"spec item {position} '{text}': '{arg[..eq].Trim()}' given twice");
+                        throw new SpecException($"spec item {path} '{text}': '{arg[..eq].Trim()}' given twice");
                 }
         }
-        return new LayerSpec { Name = name, Text = text, Position = position, Positional = positional, Named = named };
+        return new LayerSpec { Name = name, Text = text, Position = position, Path = path, Positional = positional, Named = named };
+    }
+
+    /// <summary>
+    /// The positional arguments from <paramref name="first"/> on, each read as a layer (for blocks such as
+    /// <c>residual(conv(8,3,pad=1),relu)</c>), created through <see cref="LayerCatalog"/>.
+    /// </summary>
+    public List<Layer> Layers(int first = 0)
+    {
+        var layers = new List<Layer>();
+        for (int i = first; i < Positional.Count; i++)
+        {
+            foreach (var item in ParseItems(Positional[i], $"{Path}.", $"spec item {Path} '{Text}'"))
+                layers.Add(LayerCatalog.Create(item));
+        }
+        return layers;
     }
 
     /// <summary>The argument at <paramref name="index"/> or named <paramref name="key"/>, if given.</summary>
@@ -126,5 +160,17 @@ public sealed class LayerSpec
             if (!_used.Contains(key)) throw Fail($"unknown argument '{key}'");
     }
 
-    public SpecException Fail(string message) => new($"spec item {Position} '{Text}': {message}");
+    /// <summary>A <see cref="SpecException"/> naming this item: "spec item 3 'dense(x)': ...".</summary>
+    public SpecException Fail(string message) => new($"spec item {(Path.Length > 0 ? Path : Position)} '{Text}': {message}");
+
+    /// <summary>"5" as (5, 5), "5x3" as (5, 3): a size argument such as a kernel or a padding.</summary>
+    public (int H, int W) Size(string key, string raw, int min)
+    {
+        var parts = raw.Split('x', 'X');
+        var values = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (parts.Length > 2 || !int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] < min)
+                throw Fail(key == "pad" ? $"pad '{raw}' is not a padding like 2, 2x1 or same" : $"{key} '{raw}' is not a size like 5 or 5x3");
+        return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
+    }
 }

@@ -66,19 +66,28 @@ public static class GradientCheck
     public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3)
     {
         using var frozen = new Freeze([layer]);
-        var y0 = layer.Forward(x, training: true);
-        var r = new Tensor(y0.Shape.ToArray());
-        rng.Uniform(r.Span, -1f, 1f);
-        double Loss() => Dot(layer.Forward(x, training: true).Span, r.Span);
+        bool needed = layer.NeedsInputGradient;
+        layer.NeedsInputGradient = true; // dL/dx is checked too
+        try
+        {
+            var y0 = layer.Forward(x, training: true);
+            var r = new Tensor(y0.Shape.ToArray());
+            rng.Uniform(r.Span, -1f, 1f);
+            double Loss() => Dot(layer.Forward(x, training: true).Span, r.Span);
 
-        Optimizer.ZeroGrad(layer.Parameters);
-        layer.Forward(x, training: true);
-        var dx = layer.Backward(r).Span.ToArray();
-        var results = new List<Result>();
-        foreach (var p in layer.Parameters)
-            results.Add(Compare(layer.Label, p.Name, p.Length, p.Grad.Span.ToArray(), p.Value, Loss, rng, positionsPerTensor, h, floor));
-        results.Add(Compare(layer.Label, "dL/dx", x.Length, dx, x, Loss, rng, positionsPerTensor, h, floor));
-        return results;
+            Optimizer.ZeroGrad(layer.Parameters);
+            layer.Forward(x, training: true);
+            var dx = layer.Backward(r).Span.ToArray();
+            var results = new List<Result>();
+            foreach (var (name, p) in layer.NamedParameters)
+                results.Add(Compare(layer.Label, name, p.Length, p.Grad.Span.ToArray(), p.Value, Loss, rng, positionsPerTensor, h, floor));
+            results.Add(Compare(layer.Label, "dL/dx", x.Length, dx, x, Loss, rng, positionsPerTensor, h, floor));
+            return results;
+        }
+        finally
+        {
+            layer.NeedsInputGradient = needed;
+        }
     }
 
     /// <summary>Freezes every stochastic layer's mask until disposed, then restores each layer's setting.</summary>
@@ -88,7 +97,7 @@ public static class GradientCheck
 
         public Freeze(IEnumerable<Layer> layers)
         {
-            _layers = [.. layers.OfType<IStochastic>().Select(l => (l, l.Frozen))];
+            _layers = [.. layers.SelectMany(l => l.Walk()).OfType<IStochastic>().Select(l => (l, l.Frozen))];
             foreach (var (l, _) in _layers) l.Frozen = true;
         }
 

@@ -6,7 +6,7 @@ namespace Dendrite.Tests.IO;
 public class OnnxExportTests
 {
     /// <summary>Runs the exported model on [n, ...input] and returns its output.</summary>
-    private static float[] RunOnnx(byte[] model, float[] x, int[] inputShape, int n)
+    internal static float[] RunOnnx(byte[] model, float[] x, int[] inputShape, int n)
     {
         using var session = new InferenceSession(model);
         Assert.Equal(["input"], session.InputNames);
@@ -19,7 +19,7 @@ public class OnnxExportTests
     }
 
     /// <summary>Exports, runs both on random inputs in [0, 1] and returns the largest difference.</summary>
-    private static float MaxDifference(Sequential net, Normalization normalization, int n = 7, ulong seed = 1)
+    internal static float MaxDifference(Sequential net, Normalization normalization, int n = 7, ulong seed = 1)
     {
         var meta = ModelMetadata.Describe(net, new SoftmaxCrossEntropy(), normalization: normalization);
         var x = TestData.Random(new Rng(seed), 0f, 1f, [n, .. net.InputShape]).Span.ToArray();
