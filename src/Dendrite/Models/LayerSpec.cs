@@ -96,8 +96,7 @@ public sealed class LayerSpec
         var layers = new List<Layer>();
         for (int i = first; i < Positional.Count; i++)
         {
-            foreach (var item in ParseItems(Positional[i], $"{Path}.", $"spec item {Path} '{Text}'"))
-                layers.Add(LayerCatalog.Create(item));
+            layers.Add(LayerCatalog.Create(Parse(Positional[i].Trim(), i + 1, $"{Path}.")));
         }
         return layers;
     }
