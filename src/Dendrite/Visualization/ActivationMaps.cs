@@ -30,7 +30,7 @@ public static class ActivationMaps
             x = layers[i].Forward(x, training: false);
             if (!Shows(layers[i])) continue;
             string label = layers[i].Label;
-            if (layers[i] is Conv2d)
+            if (layers[i] is Conv2d || layers[i].Children.Count > 0)
                 while (i + 1 < layers.Count && layers[i + 1] is Activation or BatchNorm)
                 {
                     x = layers[++i].Forward(x, training: false);
@@ -41,8 +41,11 @@ public static class ActivationMaps
         return maps;
     }
 
-    /// <summary>A convolution or a max/average pooling layer (global average pooling's output is a vector, not maps).</summary>
-    public static bool Shows(Layer layer) => layer is Conv2d or Pool2d;
+    /// <summary>
+    /// A convolution, a max/average pooling layer, or a block (residual, concat) whose output is maps (global average
+    /// pooling's output is a vector, not maps).
+    /// </summary>
+    public static bool Shows(Layer layer) => layer is Conv2d or Pool2d || (layer.Children.Count > 0 && layer.IsBuilt && layer.OutputShape.Length == 3);
 
     /// <summary>Pixels per value for maps of this size.</summary>
     public static int Scale(FeatureMap map) => Math.Max(1, TileTarget / Math.Max(map.Height, map.Width));

@@ -116,6 +116,10 @@ public sealed class BackpropTrace
         GlobalAvgPool2d => "dL/dx = dL/dy / (H W) everywhere",
         BatchNorm => "evaluation mode, a fixed affine map: dL/dx = γ / sqrt(σ² + ε) dL/dy",
         Dropout => "evaluation mode, y = x: dL/dx = dL/dy",
+        Residual { Projection: null } => "y = f(x) + x: dL/dx = f's backward of dL/dy + dL/dy (the shortcut carries it unchanged)",
+        Residual => "y = f(x) + P(x): dL/dx = f's backward of dL/dy + P's backward of dL/dy (P: the 1x1 projection)",
+        Concat => "y = [f1(x); f2(x); ...]: dL/dx = sum over branches of each branch's backward of its slice of dL/dy",
+        Sequential => "the chain rule through the block's layers, last to first",
         _ => "",
     };
 

@@ -69,10 +69,11 @@ public static class FilterGrid
     /// </summary>
     public static (Layer Layer, Tensor Weight)? FirstLayer(Sequential net, int limit = 64)
     {
-        var layer = net.Layers.FirstOrDefault(l => l.Parameters.Count > 0);
+        // The first layer with weights of its own, inside a block if the network starts with one.
+        var layer = net.Walk().FirstOrDefault(l => l.Children.Count == 0 && l.Parameters.Count > 0);
         if (layer is null) return null;
         if (layer is Conv2d conv) return (layer, conv.Weight.Value);
-        if (layer is Dense dense && net.InputShape.Length == 3)
+        if (layer is Dense dense && net.InputShape.Length == 3 && dense.Inputs == Tensor.Volume(net.InputShape))
         {
             int units = Math.Min(dense.Units, limit);
             var w = dense.Weight.Value;
@@ -93,7 +94,7 @@ public static class FilterGrid
             return layer as Conv2d
                 ?? throw new ShapeException($"{layer.Label} is not a convolution (weights [out, in, kh, kw]); convolutions: {Convolutions(net)}");
         }
-        return net.Layers.OfType<Conv2d>().FirstOrDefault()
+        return net.Walk().OfType<Conv2d>().FirstOrDefault()
             ?? throw new ShapeException($"the model {net.Spec} has no convolution layer to show filters of");
     }
 
@@ -101,7 +102,7 @@ public static class FilterGrid
 
     private static string Convolutions(Sequential net)
     {
-        var list = net.Layers.Where(IsConvolution).Select(l => l.Label).ToList();
+        var list = net.Walk().Where(IsConvolution).Select(l => l.Label).ToList();
         return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 
