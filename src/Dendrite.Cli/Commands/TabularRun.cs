@@ -25,7 +25,7 @@ public static class TabularRun
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
         var schedule = Choices.Schedule(s.Schedule, s.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        using var metrics = MetricsFile.Open(s.Metrics);
+        using var metrics = CliOptions.OpenMetrics(s.Metrics);
 
         var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, s.Seed);
         bool regression = data.Task == TabularTask.Regression;
@@ -55,7 +55,7 @@ public static class TabularRun
                               $"{m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F2} s");
             metrics?.Write(last);
         };
-        trainer.Fit(train, test, s.Epochs, s.Batch, s.Seed);
+        trainer.Fit(train, test, s.Epochs, s.Batch, s.Seed).ToList();
         Console.WriteLine(TwoPhaseRun.Summary(last!));
         return 0;
     }
