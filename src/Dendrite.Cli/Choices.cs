@@ -3,15 +3,15 @@ namespace Dendrite.Cli;
 /// <summary>The command line's names for optimizers, schedules and losses: the library's catalogs, with the option named in errors.</summary>
 public static class Choices
 {
-    /// <summary><see cref="Optimizers.Create"/>; a bad name is a usage error naming --optimizer.</summary>
+    /// <summary><see cref="OptimizerCatalog.Create"/>; a bad name is a usage error naming --optimizer.</summary>
     public static Optimizer Optimizer(string name, float? lr, float momentum, float? weightDecay) =>
-        Named("--optimizer", () => Optimizers.Create(name, lr, momentum, weightDecay));
+        Named("--optimizer", () => OptimizerCatalog.Create(name, lr, momentum, weightDecay));
 
-    /// <summary><see cref="Schedules.Create"/>; a bad name is a usage error naming --schedule.</summary>
-    public static LearningRateSchedule Schedule(string name, int epochs) => Named("--schedule", () => Schedules.Create(name, epochs));
+    /// <summary><see cref="ScheduleCatalog.Create"/>; a bad name is a usage error naming --schedule.</summary>
+    public static LearningRateSchedule Schedule(string name, int epochs) => Named("--schedule", () => ScheduleCatalog.Create(name, epochs));
 
-    /// <summary><see cref="Losses.Create"/>; a bad name is a usage error naming --loss.</summary>
-    public static Loss Loss(string name) => Named("--loss", () => Losses.Create(name));
+    /// <summary><see cref="LossCatalog.Create"/>; a bad name is a usage error naming --loss.</summary>
+    public static Loss Loss(string name) => Named("--loss", () => LossCatalog.Create(name));
 
     private static T Named<T>(string option, Func<T> create)
     {

@@ -13,7 +13,7 @@ public sealed record PresetDefaults
     {
     };
 
-    /// <summary>One of <see cref="Optimizers.Names"/>.</summary>
+    /// <summary>One of <see cref="OptimizerCatalog.Names"/>.</summary>
     public string? Optimizer { get; init; }
 
     /// <summary>The base learning rate; applied only while the optimizer is the preset's (not one the user chose).</summary>
@@ -22,7 +22,7 @@ public sealed record PresetDefaults
     /// <summary>Weight decay; applied only while the optimizer is the preset's.</summary>
     public float? WeightDecay { get; init; }
 
-    /// <summary>One of <see cref="Schedules.Names"/>.</summary>
+    /// <summary>One of <see cref="ScheduleCatalog.Names"/>.</summary>
     public string? Schedule { get; init; }
 
     /// <summary>See <see cref="TrainingOptions.Augment"/>.</summary>

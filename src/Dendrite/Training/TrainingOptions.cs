@@ -1,17 +1,17 @@
 namespace Dendrite;
 
 /// <summary>
-/// The hyperparameters of a training run, by the names the catalogs (<see cref="Optimizers"/>, <see cref="Schedules"/>,
-/// <see cref="Losses"/>) know. <see cref="TrainingRun"/> builds a run from them and saves them in every checkpoint, so
+/// The hyperparameters of a training run, by the names the catalogs (<see cref="OptimizerCatalog"/>, <see cref="ScheduleCatalog"/>,
+/// <see cref="LossCatalog"/>) know. <see cref="TrainingRun"/> builds a run from them and saves them in every checkpoint, so
 /// that <see cref="TrainingRun.Resume(string, Dataset, Dataset?, Action{string}?)"/> needs nothing else. The defaults
 /// are <c>dendrite train</c>'s.
 /// </summary>
 public sealed record TrainingOptions
 {
-    /// <summary>One of <see cref="Optimizers.Names"/>.</summary>
+    /// <summary>One of <see cref="OptimizerCatalog.Names"/>.</summary>
     public string Optimizer { get; init; } = "adam";
 
-    /// <summary>The base learning rate; null for the optimizer's default (<see cref="Optimizers"/>).</summary>
+    /// <summary>The base learning rate; null for the optimizer's default (<see cref="OptimizerCatalog"/>).</summary>
     public float? LearningRate { get; init; }
 
     /// <summary>The momentum of momentum and nesterov.</summary>
@@ -20,10 +20,10 @@ public sealed record TrainingOptions
     /// <summary>L2 weight decay; null for the optimizer's default (0.01 for adamw, 0 elsewhere).</summary>
     public float? WeightDecay { get; init; }
 
-    /// <summary>One of <see cref="Schedules.Names"/>, over <see cref="Epochs"/> epochs.</summary>
+    /// <summary>One of <see cref="ScheduleCatalog.Names"/>, over <see cref="Epochs"/> epochs.</summary>
     public string Schedule { get; init; } = "cosine";
 
-    /// <summary>One of <see cref="Losses.Names"/>.</summary>
+    /// <summary>One of <see cref="LossCatalog.Names"/>.</summary>
     public string Loss { get; init; } = "cross-entropy";
 
     /// <summary>Samples per step.</summary>
@@ -43,15 +43,15 @@ public sealed record TrainingOptions
 
     /// <summary>A new optimizer as these options name it.</summary>
     /// <exception cref="ArgumentException">An unknown optimizer name.</exception>
-    public Optimizer CreateOptimizer() => Optimizers.Create(Optimizer, LearningRate, Momentum, WeightDecay);
+    public Optimizer CreateOptimizer() => OptimizerCatalog.Create(Optimizer, LearningRate, Momentum, WeightDecay);
 
     /// <summary>A new schedule as these options name it.</summary>
     /// <exception cref="ArgumentException">An unknown schedule name.</exception>
-    public LearningRateSchedule CreateSchedule() => Schedules.Create(Schedule, Epochs);
+    public LearningRateSchedule CreateSchedule() => ScheduleCatalog.Create(Schedule, Epochs);
 
     /// <summary>A new loss as these options name it.</summary>
     /// <exception cref="ArgumentException">An unknown loss name.</exception>
-    public Loss CreateLoss() => Losses.Create(Loss);
+    public Loss CreateLoss() => LossCatalog.Create(Loss);
 
     /// <summary>The normalisation <see cref="Normalize"/> asks for, fitted on <paramref name="train"/>'s features when it is auto.</summary>
     /// <exception cref="FormatException"><see cref="Normalize"/> cannot be read.</exception>

@@ -4,7 +4,7 @@ namespace Dendrite;
 /// The losses by name: cross-entropy (also ce; softmax fused in), mse, bce (also binary-cross-entropy, its
 /// <see cref="Loss.Name"/> as a model file saves it).
 /// </summary>
-public static class Losses
+public static class LossCatalog
 {
     /// <summary>The names <see cref="Create"/> lists in its error; it also takes the aliases ce and binary-cross-entropy.</summary>
     public static IReadOnlyList<string> Names { get; } = ["cross-entropy", "mse", "bce"];

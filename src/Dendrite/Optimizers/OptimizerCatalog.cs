@@ -4,7 +4,7 @@ namespace Dendrite;
 /// The optimizers by name (the names the command line and checkpoints use), with each one's default learning rate:
 /// sgd 0.05; momentum and nesterov 0.01; adam, adamw and rmsprop 0.001. Weight decay is 0 except for adamw (0.01, decoupled).
 /// </summary>
-public static class Optimizers
+public static class OptimizerCatalog
 {
     /// <summary>Every name <see cref="Create"/> takes, in the order the help lists them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop"];

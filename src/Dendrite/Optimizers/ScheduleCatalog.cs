@@ -4,7 +4,7 @@ namespace Dendrite;
 /// The learning-rate schedules by name: constant; step (x0.1 every third of the run, at least every epoch);
 /// cosine (from the base rate down to 0 over the run).
 /// </summary>
-public static class Schedules
+public static class ScheduleCatalog
 {
     /// <summary>Every name <see cref="Create"/> takes.</summary>
     public static IReadOnlyList<string> Names { get; } = ["constant", "step", "cosine"];
