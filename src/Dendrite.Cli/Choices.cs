@@ -1,32 +1,27 @@
 namespace Dendrite.Cli;
 
-/// <summary>The command line's names for optimizers, schedules and losses.</summary>
+/// <summary>The command line's names for optimizers, schedules and losses: the library's catalogs, with the option named in errors.</summary>
 public static class Choices
 {
-    public static Optimizer Optimizer(string name, float? lr, float momentum, float? weightDecay) => name switch
-    {
-        "sgd" => new GradientDescent(lr ?? 0.05f, weightDecay ?? 0f),
-        "momentum" => new Momentum(lr ?? 0.01f, momentum, weightDecay ?? 0f),
-        "nesterov" => new Nesterov(lr ?? 0.01f, momentum, weightDecay ?? 0f),
-        "adam" => new Adam(lr ?? 0.001f, weightDecay: weightDecay ?? 0f),
-        "adamw" => new AdamW(lr ?? 0.001f, weightDecay ?? 0.01f),
-        "rmsprop" => new RmsProp(lr ?? 0.001f, weightDecay: weightDecay ?? 0f),
-        _ => throw new UsageException($"--optimizer: '{name}' is not one of sgd, momentum, nesterov, adam, adamw, rmsprop"),
-    };
+    /// <summary><see cref="OptimizerCatalog.Create"/>; a bad name is a usage error naming --optimizer.</summary>
+    public static Optimizer Optimizer(string name, float? lr, float momentum, float? weightDecay) =>
+        Named("--optimizer", () => OptimizerCatalog.Create(name, lr, momentum, weightDecay));
 
-    public static LearningRateSchedule Schedule(string name, int epochs) => name switch
-    {
-        "constant" => new ConstantRate(),
-        "step" => new StepDecay(Math.Max(1, epochs / 3), 0.1f),
-        "cosine" => new CosineDecay(epochs),
-        _ => throw new UsageException($"--schedule: '{name}' is not one of constant, step, cosine"),
-    };
+    /// <summary><see cref="ScheduleCatalog.Create"/>; a bad name is a usage error naming --schedule.</summary>
+    public static LearningRateSchedule Schedule(string name, int epochs) => Named("--schedule", () => ScheduleCatalog.Create(name, epochs));
 
-    public static Loss Loss(string name) => name switch
+    /// <summary><see cref="LossCatalog.Create"/>; a bad name is a usage error naming --loss.</summary>
+    public static Loss Loss(string name) => Named("--loss", () => LossCatalog.Create(name));
+
+    private static T Named<T>(string option, Func<T> create)
     {
-        "cross-entropy" or "ce" => new SoftmaxCrossEntropy(),
-        "mse" => new MeanSquaredError(),
-        "bce" => new BinaryCrossEntropy(),
-        _ => throw new UsageException($"--loss: '{name}' is not one of cross-entropy, mse, bce"),
-    };
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
 }

@@ -49,6 +49,27 @@ public static class CliOptions
 
     public static void ApplyThreads(int threads) => Engine.Threads = Positive(threads, "--threads");
 
+    /// <summary>
+    /// The --metrics file opened for writing (<see cref="MetricsLog.Open"/>), or null when no path is given; a resumed run
+    /// keeps the lines of the epochs before <paramref name="resumeEpoch"/>.
+    /// </summary>
+    public static MetricsLog? OpenMetrics(string? path, int? resumeEpoch = null)
+    {
+        if (path is null) return null;
+        try
+        {
+            return MetricsLog.Open(path, resumeEpoch);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--metrics: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--metrics: cannot write {path}: {e.Message}");
+        }
+    }
+
     /// <summary>Reads "1x28x28" or "784".</summary>
     public static int[] Shape(string text, string option)
     {

@@ -34,6 +34,43 @@ public class ReadmeExampleTests
         Assert.True(accuracies[^1] > 85, $"final test accuracy {accuracies[^1]}%:\n{output}");
     }
 
+    [Fact]
+    public void The_hand_written_loop_compiles_and_matches_the_trainer()
+    {
+        string readme = File.ReadAllText(FindReadme());
+        int section = readme.IndexOf("Or write the loop yourself", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README has no 'Or write the loop yourself' paragraph");
+        int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string code = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.Contains("ForwardForLoss", code);
+
+        var entry = Compile(code);
+        var output = new StringWriter();
+        var saved = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
+        }
+        finally
+        {
+            Console.SetOut(saved);
+        }
+        var accuracies = System.Text.RegularExpressions.Regex.Matches(output.ToString(), @"test accuracy ([0-9.]+) ?%")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(2, accuracies.Count);
+
+        // The same run through Trainer: same data, network, seed, optimizer and shuffle.
+        var (train, test) = IdxDataset.LoadDirectory("/usr/share/datasets/fashion-mnist", trainLimit: 5000, testLimit: 2000);
+        var net = new Sequential(new Dense(128), new ReLU(), new Dense(10), new Softmax()).Build(train.SampleShape, seed: 1);
+        var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(1e-3f));
+        var history = trainer.Fit(new DataLoader(train, 64, shuffle: true, new Rng(1)), test, epochs: 2).ToList();
+        double expected = history[^1].TestAccuracy * 100;
+        Assert.True(Math.Abs(accuracies[^1] - expected) < 2, $"README loop {accuracies[^1]}%, Trainer {expected:F2}%:\n{output}");
+        Assert.True(expected > 75, $"Trainer reached only {expected:F2}%");
+    }
+
     private static string ExtractExample(string readme)
     {
         int section = readme.IndexOf("## The library", StringComparison.Ordinal);

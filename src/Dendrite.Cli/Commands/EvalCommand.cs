@@ -22,19 +22,22 @@ public static class EvalCommand
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             var saved = ModelFile.Load(r.GetValue(model)!);
-            var test = TestSet(r.GetValue(data)!, max, saved.Metadata);
-            var result = Evaluator.Evaluate(saved.Net, saved.Metadata.CreateLoss(), test);
+            var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
+            var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
                 ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
-            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, test, r.GetValue(confusion), r.GetValue(confusionPng));
+            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, Normalised(raw, saved.Metadata), r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;
         });
         return command;
     }
 
     /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>
-    public static Dataset TestSet(string dir, int limit, ModelMetadata meta)
+    public static Dataset TestSet(string dir, int limit, ModelMetadata meta) => Normalised(RawTestSet(dir, limit, meta), meta);
+
+    /// <summary>The folder's test split, checked against the model, as read (pixels in [0, 1]), with the model's class names.</summary>
+    public static Dataset RawTestSet(string dir, int limit, ModelMetadata meta)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
         var test = IdxDataset.LoadTest(dir, limit);
@@ -43,8 +46,13 @@ public static class EvalCommand
         int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
         if (top >= meta.Outputs)
             throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
-        var features = test.Features;
+        return new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+    }
+
+    private static Dataset Normalised(Dataset raw, ModelMetadata meta)
+    {
+        var features = (float[])raw.Features.Clone();
         meta.Normalization.Apply(features);
-        return new Dataset(features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+        return new Dataset(features, raw.SampleShape, raw.Labels, raw.Classes, raw.ClassNames);
     }
 }

@@ -26,8 +26,7 @@ public static class PredictCommand
             var results = new List<(string Path, (int Class, float P)[] Top)>();
             for (int i = 0; i < paths.Length; i++)
             {
-                meta.Normalization.Apply(inputs[i]);
-                var p = Evaluator.Predict(saved.Net, inputs[i], 1);
+                var p = saved.Predict(inputs[i], 1)[0].Probabilities;
                 results.Add((paths[i], [.. p.Select((v, c) => (c, v)).OrderByDescending(t => t.v).Take(k)]));
             }
             if (r.GetValue(json))

@@ -22,10 +22,10 @@ public static class TabularRun
     {
         CliOptions.ApplyThreads(s.Threads);
         if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
-        var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
-        var schedule = Choices.Schedule(s.Schedule, s.Epochs);
+        Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay); // bad names fail before the data loads
+        Choices.Schedule(s.Schedule, s.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        using var metrics = MetricsFile.Open(s.Metrics);
+        using var metrics = CliOptions.OpenMetrics(s.Metrics);
 
         var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, s.Seed);
         bool regression = data.Task == TabularTask.Regression;
@@ -42,9 +42,11 @@ public static class TabularRun
         Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
         if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        if (RbfCentres.Initialise(net, train, s.Seed) > 0) Console.WriteLine($"rbf centres by k-means in {clock.Elapsed.TotalSeconds:F2} s (not in the epoch times)");
-        var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
+        // Columns are standardised already: no further normalisation, and no augmentation.
+        var run = TrainingRun.Start(net, train, test, s.Options() with { Loss = loss.Name, Normalize = "none", Augment = "none" });
+        if (run.RbfCentresPlaced.Layers > 0) Console.WriteLine($"rbf centres by k-means in {run.RbfCentresPlaced.Time.TotalSeconds:F2} s (not in the epoch times)");
+        var trainer = run.Trainer;
+        var optimizer = trainer.Optimizer;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
         EpochMetrics? last = null;
@@ -55,7 +57,7 @@ public static class TabularRun
                               $"{m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F2} s");
             metrics?.Write(last);
         };
-        trainer.Fit(train, test, s.Epochs, s.Batch, s.Seed);
+        run.Fit().ToList();
         Console.WriteLine(TwoPhaseRun.Summary(last!));
         return 0;
     }

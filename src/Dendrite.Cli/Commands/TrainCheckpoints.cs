@@ -4,9 +4,11 @@ namespace Dendrite.Cli.Commands;
 
 /// <summary>
 /// The checkpoints of one train run: saved at each epoch's end and every N steps, each with the run's settings
-/// so that <c>--resume DIR</c> needs nothing else.
+/// so that <c>--resume DIR</c> needs nothing else: the library saves the <see cref="TrainingOptions"/> and
+/// <see cref="TrainingRun.Resume(Checkpoint, Dataset, Dataset?, TrainingOptions?)"/> restores them; the settings add what
+/// only the command knows (the data folder, limits, where to write).
 /// </summary>
-public sealed class TrainCheckpoints(string dir, int? every, ModelMetadata metadata, TrainSettings settings)
+public sealed class TrainCheckpoints(string dir, int? every, TrainingRun run, TrainSettings settings)
 {
     private const string SettingsKey = "train_settings";
     private readonly Dictionary<string, string> _extra = new() { [SettingsKey] = JsonSerializer.Serialize(settings) };
@@ -17,20 +19,22 @@ public sealed class TrainCheckpoints(string dir, int? every, ModelMetadata metad
     public string? Last { get; private set; }
 
     /// <summary>Saves after every Nth step (unless it ends an epoch: the epoch's own checkpoint follows) and after each epoch.</summary>
-    public void Attach(Trainer trainer, DataLoader loader)
+    public void Attach(TrainingRun run)
     {
+        var trainer = run.Trainer;
         trainer.BatchEnded += (_, b, batches, _) =>
         {
-            if (every is int n && trainer.Optimizer.Steps % n == 0 && b + 1 < batches) Save(trainer, loader);
+            if (every is int n && trainer.Optimizer.Steps % n == 0 && b + 1 < batches) Save();
         };
-        trainer.EpochEnded += _ => Save(trainer, loader);
+        trainer.EpochEnded += _ => Save();
     }
 
-    public void Save(Trainer trainer, DataLoader loader)
+    /// <summary>Writes a checkpoint of the run now (the library's, with its options, plus the command's settings).</summary>
+    public void Save()
     {
         try
         {
-            Last = Checkpoint.Save(dir, trainer, loader, metadata, _extra);
+            Last = run.SaveCheckpoint(dir, _extra);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

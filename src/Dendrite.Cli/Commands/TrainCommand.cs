@@ -91,9 +91,28 @@ public static class TrainCommand
                     Resume = settings.Resume,
                 }, checkpoint);
             }
+            settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize);
             if (settings.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });
         return command;
+    }
+
+    // The preset's own training defaults (PresetDefaults) in the options the user left out.
+    private static TrainSettings WithPresetDefaults(TrainSettings s, Func<Option, bool> given, Option optimizer, Option lr, Option decay,
+        Option schedule, Option augment, Option normalize)
+    {
+        if (PresetDefaults.For(s.Model) is not { } preset) return s;
+        var named = new (Option Option, string Field)[]
+        {
+            (optimizer, nameof(TrainingOptions.Optimizer)), (lr, nameof(TrainingOptions.LearningRate)), (decay, nameof(TrainingOptions.WeightDecay)),
+            (schedule, nameof(TrainingOptions.Schedule)), (augment, nameof(TrainingOptions.Augment)), (normalize, nameof(TrainingOptions.Normalize)),
+        };
+        var o = preset.ApplyTo(s.Options(), named.Where(n => given(n.Option)).Select(n => n.Field).ToHashSet());
+        return s with
+        {
+            Optimizer = o.Optimizer, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, Schedule = o.Schedule,
+            Augment = o.Augment, Normalize = o.Normalize,
+        };
     }
 }

@@ -19,34 +19,37 @@ public static class TrainRun
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         CliOptions.ApplyThreads(s.Threads);
+        // Every name and value is checked before the data loads, with the option named.
         var loss = Choices.Loss(s.Loss);
-        var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
-        var schedule = Choices.Schedule(s.Schedule, s.Epochs);
+        Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
+        Choices.Schedule(s.Schedule, s.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        var given = InputNormalization.Parse(s.Normalize);
-        using var metrics = MetricsFile.Open(s.Metrics, resumed?.Position.Epoch);
+        InputNormalization.Parse(s.Normalize);
+        var options = s.Options();
+        using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
         var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
-        // A resumed run keeps the values it started with, even on other data.
-        var normalization = resumed?.Model.Metadata.Normalization ?? given ?? Normalization.Fit(train.Features);
-        normalization.Apply(train.Features);
-        normalization.Apply(test.Features);
-        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
-        if (resumed is null) RbfCentres.Initialise(net, train, s.Seed);
-        var trainer = new Trainer(net, loss, optimizer) { Schedule = schedule };
+        if (s.Fit == TwoPhaseRun.TwoPhase)
+        {
+            var n = resumed?.Model.Metadata.Normalization ?? options.ResolveNormalization(train);
+            n.Apply(train.Features);
+            n.Apply(test.Features);
+            return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
+        }
+        Augmentation(s.Augment, train.SampleShape);
+        var run = resumed is null ? TrainingRun.Start(net, train, test, options) : TrainingRun.Resume(resumed, train, test, options);
+        var trainer = run.Trainer;
+        var optimizer = trainer.Optimizer;
+        var normalization = run.Normalization;
         var report = TrainReport.Open(s, net, test, normalization);
-        var loader = new DataLoader(train, s.Batch, shuffle: true, new Rng(s.Seed ^ 0x5DEECE66DUL));
-        resumed?.Restore(optimizer, loader);
-        var from = resumed?.Position ?? TrainingPosition.Start;
-        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization);
-        var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, metadata, s);
+        var from = run.From;
+        var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, run, s);
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
-        var augment = Augmentation(s.Augment, train.SampleShape, (0f - normalization.Mean) / normalization.Std);
-        loader.Augment = augment is null ? null : augment.Apply;
+        var augment = run.Augmentation;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
                           (augment is null ? "" : $", augment {augment}") +
@@ -59,32 +62,31 @@ public static class TrainRun
             metrics?.Write(m);
             report?.EpochEnded(m);
         };
-        checkpoints?.Attach(trainer, loader);
+        checkpoints?.Attach(run);
         IReadOnlyList<EpochMetrics> history;
         try
         {
             history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
-                ? trainer.Resume(loader, test, s.Epochs, from)
-                : WithProgress(trainer, loader, test, s.Epochs, from);
+                ? run.Fit().ToList()
+                : WithProgress(run);
         }
         catch (TrainingDivergedException e) when (checkpoints?.Last is { } last)
         {
             throw new UsageException($"{e.Message}; the last good checkpoint, {last}, is kept");
         }
-        if (s.Out is not null) ModelFile.Save(s.Out, net, metadata);
+        if (s.Out is not null) ModelFile.Save(s.Out, net, run.Metadata);
         Console.WriteLine(history.Count > 0
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {s.Epochs} epochs");
         return 0;
     }
 
-    private static ImageAugmentation? Augmentation(string text, int[] sampleShape, float fill)
+    // Checks --augment before the run is built (which parses it again).
+    private static void Augmentation(string text, int[] sampleShape)
     {
         try
         {
-            var augmentation = ImageAugmentation.Parse(text, sampleShape);
-            if (augmentation is not null) augmentation.Fill = fill;
-            return augmentation;
+            ImageAugmentation.Parse(text, sampleShape);
         }
         catch (FormatException e)
         {
@@ -92,8 +94,10 @@ public static class TrainRun
         }
     }
 
-    private static IReadOnlyList<EpochMetrics> WithProgress(Trainer trainer, DataLoader loader, Dataset test, int epochs, TrainingPosition from)
+    private static IReadOnlyList<EpochMetrics> WithProgress(TrainingRun run)
     {
+        var trainer = run.Trainer;
+        var loader = run.Loader;
         IReadOnlyList<EpochMetrics> history = [];
         AnsiConsole.Progress()
             .AutoClear(true)
@@ -117,7 +121,7 @@ public static class TrainRun
                     if (b % 20 == 0 || b == batches - 1)
                         task.Description = $"epoch {epoch}  loss {loss:F4}  {samples / clock.Elapsed.TotalSeconds:N0} samples/s";
                 };
-                history = trainer.Resume(loader, test, epochs, from);
+                history = run.Fit().ToList();
                 task?.StopTask();
             });
         return history;

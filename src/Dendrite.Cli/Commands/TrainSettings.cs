@@ -38,4 +38,11 @@ public sealed record TrainSettings
     public string Augment { get; init; } = "none";
     /// <summary>none, auto (the training pixels' mean and standard deviation) or MEAN,STD: inputs become (x - mean) / std.</summary>
     public string Normalize { get; init; } = "none";
+
+    /// <summary>The library's options for this run.</summary>
+    public TrainingOptions Options() => new()
+    {
+        Optimizer = Optimizer, LearningRate = LearningRate, Momentum = Momentum, WeightDecay = WeightDecay, Schedule = Schedule,
+        Loss = Loss, Batch = Batch, Epochs = Epochs, Seed = Seed, Augment = Augment, Normalize = Normalize,
+    };
 }

@@ -19,7 +19,7 @@ public static class TwoPhaseRun
         _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase"),
     };
 
-    public static int Execute(Sequential net, Loss loss, Dataset train, Dataset? test, TrainSettings s, MetricsFile? metrics,
+    public static int Execute(Sequential net, Loss loss, Dataset train, Dataset? test, TrainSettings s, MetricsLog? metrics,
         Func<Sequential, IReadOnlyDictionary<string, double>?>? extra)
     {
         if (TwoPhaseFit.Unsuitable(net) is { } why) throw new UsageException($"--fit two-phase: {why}");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace Dendrite;
@@ -11,6 +12,7 @@ public readonly record struct Normalization(float Mean, float Std)
     /// <summary>Inputs used as they are (Dendrite's default: pixels in [0, 1]).</summary>
     public static readonly Normalization None = new(0f, 1f);
 
+    /// <summary>Whether inputs pass unchanged.</summary>
     public bool IsNone => Mean == 0f && Std == 1f;
 
     /// <summary>The mean and standard deviation of <paramref name="values"/> (summed in double), e.g. of every training pixel.</summary>
@@ -25,6 +27,26 @@ public readonly record struct Normalization(float Mean, float Std)
         return new Normalization((float)mean, std > 0 ? (float)std : 1f);
     }
 
+    /// <summary>
+    /// Reads none, auto or MEAN,STD (e.g. 0.286,0.353); returns null for auto, which <see cref="Fit"/> resolves on the
+    /// training data once it is loaded.
+    /// </summary>
+    /// <exception cref="FormatException">Anything else, a non-finite mean or a standard deviation that is not positive.</exception>
+    public static Normalization? Parse(string text)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        if (t == "none") return None;
+        if (t == "auto") return null;
+        var parts = t.Split(',');
+        if (parts.Length != 2 || !float.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float mean)
+            || !float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float std))
+            throw new FormatException($"expected none, auto or MEAN,STD (e.g. 0.286,0.353), got '{text}'");
+        if (!float.IsFinite(mean)) throw new FormatException($"the mean must be a finite number, got {parts[0]}");
+        if (!(std > 0) || !float.IsFinite(std)) throw new FormatException($"the standard deviation must be positive, got {parts[1]}");
+        return new Normalization(mean, std);
+    }
+
+    /// <summary>x' = (x - Mean) / Std in place; nothing for <see cref="None"/>.</summary>
     public void Apply(Span<float> values)
     {
         if (IsNone) return;

@@ -1,4 +1,58 @@
 namespace Dendrite;
 
-/// <summary>A network rebuilt from a model file, with what it was saved with.</summary>
-public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTensorsFile File);
+/// <summary>
+/// A network rebuilt from a model file, with what it was saved with. <see cref="Evaluate"/> and <see cref="Predict"/>
+/// take raw inputs (pixels in [0, 1]) and apply the saved <see cref="ModelMetadata.Normalization"/> first, as
+/// training did; running <see cref="Net"/> directly skips it.
+/// </summary>
+public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTensorsFile File)
+{
+    /// <summary>
+    /// Mean loss (the saved loss) and accuracy over raw, unnormalised <paramref name="data"/>; the data set is not changed.
+    /// </summary>
+    /// <exception cref="ShapeException">The samples are not the shape the model takes.</exception>
+    public Evaluation Evaluate(Dataset data, int batchSize = 256)
+    {
+        CheckShape(data.SampleShape);
+        var normalised = data;
+        if (!Metadata.Normalization.IsNone)
+        {
+            var features = (float[])data.Features.Clone();
+            Metadata.Normalization.Apply(features);
+            normalised = data.IsClassification
+                ? new Dataset(features, data.SampleShape, data.Labels, data.Classes, data.ClassNames)
+                : new Dataset(features, data.SampleShape, data.Targets!, data.OutputSize);
+        }
+        return Evaluator.Evaluate(Net, Metadata.CreateLoss(), normalised, batchSize);
+    }
+
+    /// <summary>
+    /// Class probabilities for <paramref name="count"/> raw samples laid end to end in <paramref name="rawInputs"/>
+    /// (each of the model's input shape), normalised as in training; one <see cref="Prediction"/> per sample.
+    /// </summary>
+    /// <exception cref="ShapeException">The input does not hold <paramref name="count"/> samples of the model's input shape.</exception>
+    public IReadOnlyList<Prediction> Predict(ReadOnlySpan<float> rawInputs, int count = 1)
+    {
+        int size = Tensor.Volume(Metadata.InputShape);
+        if (count <= 0 || rawInputs.Length != (long)count * size)
+            throw new ShapeException($"predict: {rawInputs.Length} values for {count} samples of {Tensor.Format(Metadata.InputShape)} ({size} values each)");
+        var x = rawInputs.ToArray();
+        Metadata.Normalization.Apply(x);
+        var p = Evaluator.Predict(Net, x, count);
+        int classes = p.Length / count;
+        var result = new Prediction[count];
+        for (int i = 0; i < count; i++)
+        {
+            var probabilities = p.AsSpan(i * classes, classes).ToArray();
+            int k = Kernels.Elementwise.ArgMax(probabilities);
+            result[i] = new Prediction(k, Metadata.ClassNames?[k], probabilities);
+        }
+        return result;
+    }
+
+    private void CheckShape(int[] sampleShape)
+    {
+        if (!sampleShape.AsSpan().SequenceEqual(Metadata.InputShape))
+            throw new ShapeException($"{File.Path}: samples are {Tensor.Format(sampleShape)}, the model takes {Tensor.Format(Metadata.InputShape)}");
+    }
+}

@@ -3,6 +3,17 @@ namespace Dendrite;
 /// <summary>Runs a network over a data set in evaluation mode and scores it.</summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// A saved model's loss and accuracy on raw data, normalised first as the model was trained
+    /// (<see cref="SavedModel.Evaluate"/>).
+    /// </summary>
+    public static Evaluation Evaluate(SavedModel model, Dataset data, int batchSize = 256) => model.Evaluate(data, batchSize);
+
+    /// <summary>
+    /// Mean loss and accuracy of <paramref name="model"/> over the first <paramref name="layers"/> layers (by default the
+    /// layers before the loss). The data is used as it is: for a model loaded from a file, use the
+    /// <see cref="SavedModel"/> overload, which applies the saved normalisation.
+    /// </summary>
     public static Evaluation Evaluate(Sequential model, Loss loss, Dataset data, int batchSize = 256, int layers = -1)
     {
         if (layers < 0) layers = loss.LayersBefore(model.Layers);
@@ -22,7 +33,10 @@ public static class Evaluator
         return new Evaluation((float)(lossSum / data.Count), accuracy, data.Count);
     }
 
-    /// <summary>Class probabilities for each sample: the network's output, with softmax applied when it does not end in one.</summary>
+    /// <summary>
+    /// Class probabilities for each sample: the network's output, with softmax applied when it does not end in one.
+    /// The inputs are used as they are; <see cref="SavedModel.Predict"/> normalises raw inputs as training did.
+    /// </summary>
     public static float[] Predict(Sequential model, ReadOnlySpan<float> inputs, int count)
     {
         var x = new Tensor(inputs.ToArray(), [count, .. model.InputShape]);

@@ -11,6 +11,7 @@ public sealed class Trainer
 {
     private readonly Tensor _grad = new(0, 0);
 
+    /// <summary>A trainer of a built <paramref name="model"/>; a final softmax is fused into a cross-entropy loss.</summary>
     public Trainer(Sequential model, Loss loss, Optimizer optimizer)
     {
         if (!model.IsBuilt) throw new InvalidOperationException("build the network before training it");
@@ -20,9 +21,16 @@ public sealed class Trainer
         OutputLayers = loss.LayersBefore(model.Layers);
     }
 
+    /// <summary>The network trained.</summary>
     public Sequential Model { get; }
+
+    /// <summary>The loss minimised.</summary>
     public Loss Loss { get; }
+
+    /// <summary>The optimizer that updates <see cref="Model"/>'s parameters.</summary>
     public Optimizer Optimizer { get; }
+
+    /// <summary>The learning rate per epoch, a factor on the optimizer's base rate (constant by default).</summary>
     public LearningRateSchedule Schedule { get; set; } = new ConstantRate();
 
     /// <summary>Called after each batch with (epoch, batch index, batch count, batch loss).</summary>
@@ -38,6 +46,7 @@ public sealed class Trainer
     public float TrainStep(Batch batch)
     {
         Model.ZeroGrad();
+        // The same as ForwardForLoss / BackwardFromLoss (SequentialLossExtensions), with the layer count kept.
         var output = Model.Forward(batch.Inputs, training: true, OutputLayers);
         _grad.Resize(output.Shape);
         float loss = (float)Loss.Compute(output, batch.Targets, _grad);
@@ -46,26 +55,43 @@ public sealed class Trainer
         return loss;
     }
 
-    public IReadOnlyList<EpochMetrics> Fit(Dataset train, Dataset? test, int epochs, int batchSize = 64, ulong seed = 1)
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> epochs over <paramref name="train"/>, shuffled by a generator seeded with
+    /// <paramref name="seed"/>. Lazy: nothing runs until the result is enumerated, and each epoch's metrics are yielded
+    /// as that epoch ends (<c>foreach (var m in trainer.Fit(...))</c>; call <c>.ToList()</c> to train to the end).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked before each batch).</exception>
+    public IEnumerable<EpochMetrics> Fit(Dataset train, Dataset? test, int epochs, int batchSize = 64, ulong seed = 1, CancellationToken cancellation = default)
     {
-        var loader = new DataLoader(train, batchSize, shuffle: true, new Rng(seed ^ 0x5DEECE66DUL));
-        return Fit(loader, test, epochs);
+        var loader = new DataLoader(train, batchSize, shuffle: true, new Rng(seed ^ LoaderSeed));
+        return Fit(loader, test, epochs, cancellation: cancellation);
     }
 
-    public IReadOnlyList<EpochMetrics> Fit(DataLoader loader, Dataset? test, int epochs, int firstEpoch = 1)
+    /// <summary>What <see cref="Fit(Dataset, Dataset?, int, int, ulong, CancellationToken)"/> xors into the seed for the loader's generator.</summary>
+    public const ulong LoaderSeed = 0x5DEECE66DUL;
+
+    /// <summary>
+    /// Trains epochs <paramref name="firstEpoch"/> to <paramref name="firstEpoch"/> + <paramref name="epochs"/> - 1 over
+    /// <paramref name="loader"/>; lazy, yielding each epoch as it ends (see <see cref="Resume"/>).
+    /// </summary>
+    public IEnumerable<EpochMetrics> Fit(DataLoader loader, Dataset? test, int epochs, int firstEpoch = 1, CancellationToken cancellation = default)
     {
         if (epochs <= 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be positive, got {epochs}");
-        return Resume(loader, test, firstEpoch + epochs - 1, new TrainingPosition(firstEpoch, 0, 0));
+        return Resume(loader, test, firstEpoch + epochs - 1, new TrainingPosition(firstEpoch, 0, 0), cancellation);
     }
 
     /// <summary>
     /// Trains from <paramref name="from"/> through epoch <paramref name="lastEpoch"/>. Resuming mid-epoch needs the
     /// loader's order and generator as they were at that point (a checkpoint restores them): the epoch's shuffle
     /// is then not redone. The optimizer's <see cref="Optimizer.LearningRate"/> is the base rate the schedule scales.
+    /// Lazy: training runs as the result is enumerated, and each epoch's metrics are yielded (after
+    /// <see cref="EpochEnded"/>) as that epoch ends; stopping the enumeration early stops training there.
+    /// <paramref name="cancellation"/> is checked before each batch: <see cref="Position"/> then stands after the last
+    /// finished batch, so a checkpoint saved at that point resumes exactly.
     /// </summary>
-    public IReadOnlyList<EpochMetrics> Resume(DataLoader loader, Dataset? test, int lastEpoch, TrainingPosition from)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public IEnumerable<EpochMetrics> Resume(DataLoader loader, Dataset? test, int lastEpoch, TrainingPosition from, CancellationToken cancellation = default)
     {
-        var history = new List<EpochMetrics>();
         BaseLearningRate = Optimizer.LearningRate;
         try
         {
@@ -74,23 +100,22 @@ public sealed class Trainer
                 Optimizer.LearningRate = Schedule.Rate(epoch - 1, BaseLearningRate);
                 var clock = Stopwatch.StartNew();
                 var start = epoch == from.Epoch ? from : new TrainingPosition(epoch, 0, 0);
-                float trainLoss = TrainEpoch(loader, start);
+                float trainLoss = TrainEpoch(loader, start, cancellation);
                 double seconds = clock.Elapsed.TotalSeconds;
                 var eval = test is null ? new Evaluation(float.NaN, float.NaN, 0) : Evaluate(test);
                 // The last step's update is only seen here: weights that went bad make the test loss non-finite.
                 if (test is not null && !float.IsFinite(eval.Loss)) throw new TrainingDivergedException(epoch, loader.BatchCount, eval.Loss);
                 var m = new EpochMetrics(epoch, trainLoss, eval.Loss, eval.Accuracy,
                     loader.Data.Count / seconds, clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
-                history.Add(m);
                 Position = new TrainingPosition(epoch + 1, 0, 0);
                 EpochEnded?.Invoke(m);
+                yield return m;
             }
         }
         finally
         {
             Optimizer.LearningRate = BaseLearningRate;
         }
-        return history;
     }
 
     /// <summary>The rate the schedule scales, read from the optimizer when training starts.</summary>
@@ -100,9 +125,9 @@ public sealed class Trainer
     public TrainingPosition Position { get; private set; } = TrainingPosition.Start;
 
     /// <summary>One pass over the loader; returns the mean training loss.</summary>
-    public float TrainEpoch(DataLoader loader, int epoch) => TrainEpoch(loader, new TrainingPosition(epoch, 0, 0));
+    public float TrainEpoch(DataLoader loader, int epoch) => TrainEpoch(loader, new TrainingPosition(epoch, 0, 0), CancellationToken.None);
 
-    private float TrainEpoch(DataLoader loader, TrainingPosition from)
+    private float TrainEpoch(DataLoader loader, TrainingPosition from, CancellationToken cancellation)
     {
         int epoch = from.Epoch;
         if (from.Batch == 0) loader.StartEpoch();
@@ -110,6 +135,7 @@ public sealed class Trainer
         int batches = loader.BatchCount;
         for (int b = from.Batch; b < batches; b++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var batch = loader.GetBatch(b);
             float loss = TrainStep(batch);
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, b + 1, loss);

@@ -41,7 +41,7 @@ public class CheckpointTests
             trainer.EpochEnded += _ => Checkpoint.Save(dir, trainer, loader, Meta(net));
         }
         trainer.BatchEnded += (_, _, _, _) => { if (trainer.Optimizer.Steps == crashAt) throw new Crash(); };
-        return (net, trainer.Fit(loader, Test, Epochs));
+        return (net, trainer.Fit(loader, Test, Epochs).ToList());
     }
 
     private static (Sequential Net, IReadOnlyList<EpochMetrics> History) Resume(Checkpoint checkpoint)
@@ -50,7 +50,7 @@ public class CheckpointTests
         var trainer = NewTrainer(net);
         var loader = NewLoader();
         checkpoint.Restore(trainer.Optimizer, loader);
-        return (net, trainer.Resume(loader, Test, Epochs, checkpoint.Position));
+        return (net, trainer.Resume(loader, Test, Epochs, checkpoint.Position).ToList());
     }
 
     [Theory]
@@ -122,7 +122,7 @@ public class CheckpointTests
             if (trainer.Optimizer.Steps % 3 == 0) Checkpoint.Save(dir, trainer, loader, Meta(net));
             if (trainer.Optimizer.Steps == 16) net.Parameters[0].Value.Span[5] = float.PositiveInfinity;
         };
-        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(loader, Test, Epochs));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(loader, Test, Epochs).ToList());
         Assert.Equal((2, 4), (e.Epoch, e.Step)); // step 17 is batch 4 of epoch 2
         Assert.Contains("try a smaller learning rate", e.Message);
 

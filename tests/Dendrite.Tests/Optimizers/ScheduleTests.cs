@@ -31,7 +31,7 @@ public class ScheduleTests
         var net = new Sequential(new Dense(10), new Softmax()).Build(train.SampleShape, seed: 1);
         var opt = new GradientDescent(0.2f);
         var trainer = new Trainer(net, new SoftmaxCrossEntropy(), opt) { Schedule = new StepDecay(1, 0.5f) };
-        var history = trainer.Fit(train, null, epochs: 3, batchSize: 32);
+        var history = trainer.Fit(train, null, epochs: 3, batchSize: 32).ToList();
         Assert.Equal([0.2f, 0.1f, 0.05f], history.Select(m => m.LearningRate).ToArray());
         Assert.Equal(0.2f, opt.LearningRate);
     }

@@ -55,7 +55,7 @@ public class StraightThroughTests
             before = first.Weight.Value.Span.ToArray();
             var data = PerceptronRuleTests.Xor();
             var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(0.1f));
-            trainer.Fit(data, null, epochs: 300, batchSize: 4);
+            trainer.Fit(data, null, epochs: 300, batchSize: 4).ToList();
             after = first.Weight.Value.Span.ToArray();
             return trainer.Evaluate(data).Accuracy;
         }

@@ -35,7 +35,7 @@ public class ConvTrainingTests
             Augment = new ImageAugmentation([1, 12, 12], 1, flip: true).Apply,
         };
         float before = trainer.Evaluate(train).Loss;
-        var history = trainer.Fit(loader, test, epochs: 6);
+        var history = trainer.Fit(loader, test, epochs: 6).ToList();
         Assert.True(history[^1].TrainLoss < 0.5f * before, $"train loss {before:F3} -> {history[^1].TrainLoss:F3}");
         Assert.True(history[^1].TestAccuracy > 0.9f, $"test accuracy {history[^1].TestAccuracy:P1}");
     }

@@ -14,7 +14,7 @@ public class DeterminismTests
         {
             var net = new Sequential(new Dense(48), new ReLU(), new Dense(24), new Tanh(), new Dense(10), new Softmax())
                 .Build([1, 28, 28], seed);
-            new Trainer(net, new SoftmaxCrossEntropy(), new Adam(2e-3f)).Fit(Data.Train, Data.Test, epochs: 2, batchSize: 32, seed: seed);
+            new Trainer(net, new SoftmaxCrossEntropy(), new Adam(2e-3f)).Fit(Data.Train, Data.Test, epochs: 2, batchSize: 32, seed: seed).ToList();
             return net.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
         }
         finally

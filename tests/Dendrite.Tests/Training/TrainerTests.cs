@@ -54,7 +54,7 @@ public class TrainerTests
         var (train, _) = Synthetic.Images(64, 8, seed: 2);
         var net = new Sequential(new Dense(16), new ReLU(), new Dense(10), new Softmax()).Build(train.SampleShape, seed: 1);
         var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new GradientDescent(1e30f));
-        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train, null, epochs: 1, batchSize: 8));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(train, null, epochs: 1, batchSize: 8).ToList());
         Assert.Equal(1, e.Epoch);
         Assert.InRange(e.Step, 2, 8);
         Assert.Contains("--lr", e.Message);

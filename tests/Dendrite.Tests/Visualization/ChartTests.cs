@@ -52,7 +52,7 @@ public class ChartTests : IDisposable
     public void Metrics_files_read_back_what_train_writes()
     {
         var path = _dir.File("run.jsonl");
-        using (var file = MetricsFile.Open(path)!)
+        using (var file = MetricsLog.Open(path))
         {
             file.Write(new EpochMetrics(1, 0.9f, 0.8f, 0.7f, 1000, 2.5, 0.001f));
             file.Write(new EpochMetrics(2, 0.5f, float.NaN, float.NaN, 1000, 2.5, 0.0005f));

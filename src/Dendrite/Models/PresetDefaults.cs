@@ -1,0 +1,59 @@
+namespace Dendrite;
+
+/// <summary>
+/// Training settings a preset brings with it, so that <c>dendrite train --model NAME --epochs N</c> with nothing else
+/// gives the preset's recorded result. A null field leaves the general default (<see cref="TrainingOptions"/>); an
+/// option the user gives explicitly always wins (<see cref="ApplyTo"/>). Today's presets have no entry: they train with
+/// the general defaults, as before.
+/// </summary>
+public sealed record PresetDefaults
+{
+    // Preset name (as in ModelSpec.Presets) -> its training defaults. One line per preset that needs its own.
+    private static readonly Dictionary<string, PresetDefaults> ByPreset = new(StringComparer.OrdinalIgnoreCase)
+    {
+    };
+
+    /// <summary>One of <see cref="OptimizerCatalog.Names"/>.</summary>
+    public string? Optimizer { get; init; }
+
+    /// <summary>The base learning rate; applied only while the optimizer is the preset's (not one the user chose).</summary>
+    public float? LearningRate { get; init; }
+
+    /// <summary>Weight decay; applied only while the optimizer is the preset's.</summary>
+    public float? WeightDecay { get; init; }
+
+    /// <summary>One of <see cref="ScheduleCatalog.Names"/>.</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>See <see cref="TrainingOptions.Augment"/>.</summary>
+    public string? Augment { get; init; }
+
+    /// <summary>See <see cref="TrainingOptions.Normalize"/>.</summary>
+    public string? Normalize { get; init; }
+
+    /// <summary>The names of the presets that have defaults of their own.</summary>
+    public static IReadOnlyCollection<string> Presets => ByPreset.Keys;
+
+    /// <summary>The defaults of preset <paramref name="model"/>, or null when it has none (or is a layer spec, not a preset).</summary>
+    public static PresetDefaults? For(string model) => ByPreset.GetValueOrDefault(model.Trim());
+
+    /// <summary>
+    /// <paramref name="options"/> with this preset's defaults in the fields the user did not set. <paramref name="given"/>
+    /// holds the fields set explicitly, named as <see cref="TrainingOptions"/>'s properties ("Optimizer", "LearningRate",
+    /// "WeightDecay", "Schedule", "Augment", "Normalize"). A rate or decay of the preset goes only with the preset's optimizer.
+    /// </summary>
+    public TrainingOptions ApplyTo(TrainingOptions options, IReadOnlySet<string> given)
+    {
+        bool Free(string name) => !given.Contains(name);
+        bool presetOptimizer = Free(nameof(Optimizer)); // the preset's optimizer, or the default one its rate was chosen for
+        return options with
+        {
+            Optimizer = presetOptimizer && Optimizer is not null ? Optimizer : options.Optimizer,
+            LearningRate = presetOptimizer && Free(nameof(LearningRate)) && LearningRate is not null ? LearningRate : options.LearningRate,
+            WeightDecay = presetOptimizer && Free(nameof(WeightDecay)) && WeightDecay is not null ? WeightDecay : options.WeightDecay,
+            Schedule = Free(nameof(Schedule)) && Schedule is not null ? Schedule : options.Schedule,
+            Augment = Free(nameof(Augment)) && Augment is not null ? Augment : options.Augment,
+            Normalize = Free(nameof(Normalize)) && Normalize is not null ? Normalize : options.Normalize,
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Dendrite;
+
+/// <summary>
+/// A training run's per-epoch metrics as JSON Lines, one object per epoch, flushed as each epoch ends so it can be
+/// watched: <c>{"epoch":1,"train_loss":0.49,"test_loss":0.40,"test_accuracy":0.8586,...}</c>. <see cref="Open"/>
+/// writes one (what <c>dendrite train --metrics</c> does), <see cref="Read"/> reads one back; missing test figures read as NaN.
+/// </summary>
+public sealed class MetricsLog : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private readonly StreamWriter _writer;
+
+    private MetricsLog(StreamWriter writer, string path)
+    {
+        _writer = writer;
+        Path = path;
+    }
+
+    /// <summary>The file written.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for writing. A new run (<paramref name="resumeEpoch"/> null) starts it afresh. A
+    /// resumed run whose next epoch is <paramref name="resumeEpoch"/> keeps the lines of the epochs before it (a crash
+    /// may have left lines of later epochs than the checkpoint has: they are trained again and written again) and appends.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Resuming, and a line of the existing file is not a metrics line.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static MetricsLog Open(string path, int? resumeEpoch = null)
+    {
+        var kept = resumeEpoch is int next && File.Exists(path) ? EpochsBefore(path, next) : [];
+        var writer = new StreamWriter(path, append: false);
+        foreach (var line in kept) writer.WriteLine(line);
+        writer.Flush();
+        return new MetricsLog(writer, path);
+    }
+
+    // The lines of a metrics file whose epoch is below `next`; anything that is not a metrics line is an error.
+    private static List<string> EpochsBefore(string path, int next)
+    {
+        var kept = new List<string>();
+        int number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            int epoch;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                epoch = doc.RootElement.GetProperty("epoch").GetInt32();
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                throw new InvalidDataException($"{path} line {number} is not a metrics line (a JSON object with an epoch); resuming appends to it");
+            }
+            if (epoch < next) kept.Add(line);
+        }
+        return kept;
+    }
+
+    /// <summary>Appends one epoch's line and flushes it.</summary>
+    public void Write(EpochMetrics m)
+    {
+        var line = new Dictionary<string, object>
+        {
+            ["epoch"] = m.Epoch,
+            ["train_loss"] = Math.Round(m.TrainLoss, 6),
+            ["test_loss"] = Math.Round(m.TestLoss, 6),
+            ["test_accuracy"] = Math.Round(m.TestAccuracy, 6),
+            ["train_samples_per_sec"] = Math.Round(m.TrainSamplesPerSecond, 1),
+            ["seconds"] = Math.Round(m.Seconds, 3),
+            ["learning_rate"] = m.LearningRate,
+        };
+        // Six significant digits, not six decimals: a regression error can be far below 1e-6.
+        foreach (var (name, value) in m.Extra ?? new Dictionary<string, double>()) line[name] = double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        _writer.WriteLine(JsonSerializer.Serialize(line, Json));
+        _writer.Flush();
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _writer.Dispose();
+
+    /// <summary>Every epoch of a metrics file; fields other than the standard ones land in <see cref="EpochMetrics.Extra"/>.</summary>
+    /// <exception cref="InvalidDataException">A line is not a metrics line (the message names the file and line), or there is none.</exception>
+    public static IReadOnlyList<EpochMetrics> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
+        var epochs = new List<EpochMetrics>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+                Dictionary<string, double>? extra = null;
+                foreach (var p in o.EnumerateObject())
+                    if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);
+                epochs.Add(new EpochMetrics(
+                    (int)Number(o, "epoch", required: true), (float)Number(o, "train_loss", required: true),
+                    (float)Number(o, "test_loss"), (float)Number(o, "test_accuracy"),
+                    Number(o, "train_samples_per_sec"), Number(o, "seconds"), (float)Number(o, "learning_rate"), extra));
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
+            }
+        }
+        if (epochs.Count == 0) throw new InvalidDataException($"{path}: no epochs (expected one JSON object per line)");
+        return epochs;
+    }
+
+    private static readonly HashSet<string> Standard =
+        ["epoch", "train_loss", "test_loss", "test_accuracy", "train_samples_per_sec", "seconds", "learning_rate"];
+
+    private static double Number(JsonElement o, string name, bool required = false)
+    {
+        if (!o.TryGetProperty(name, out var v))
+            return required ? throw new InvalidDataException($"no \"{name}\"") : double.NaN;
+        return v.ValueKind switch
+        {
+            JsonValueKind.Number => v.GetDouble(),
+            JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            JsonValueKind.String when v.GetString() is "NaN" => double.NaN,
+            _ => throw new InvalidDataException($"\"{name}\" is {v.GetRawText()}, not a number"),
+        };
+    }
+}
