@@ -18,7 +18,7 @@ public static class TrainRun
             return TabularRun.Execute(s);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
-        CliOptions.ApplyThreads(s.Threads);
+        var engine = CliOptions.Engine(s.Threads);
         var loss = Choices.Loss(s.Loss);
         var optimizer = Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
         var schedule = Choices.Schedule(s.Schedule, s.Epochs);
@@ -27,7 +27,8 @@ public static class TrainRun
         using var metrics = MetricsFile.Open(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
-        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed, engine);
+        net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
         // A resumed run keeps the values it started with, even on other data.
@@ -48,7 +49,7 @@ public static class TrainRun
         var augment = Augmentation(s.Augment, train.SampleShape, (0f - normalization.Mean) / normalization.Std);
         loader.Augment = augment is null ? null : augment.Apply;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {net.Engine.Threads} threads" +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 

@@ -26,13 +26,17 @@ public static class ModelFile
         return writer;
     }
 
-    /// <summary>Loads a model file, or the model in a checkpoint file (its training state is ignored).</summary>
-    public static SavedModel Load(string path) => Load(SafeTensorsFile.Read(path));
+    /// <summary>
+    /// Loads a model file, or the model in a checkpoint file (its training state is ignored); the network computes on
+    /// <paramref name="engine"/> (<see cref="Engine.Default"/> when null).
+    /// </summary>
+    public static SavedModel Load(string path, Engine? engine = null) => Load(SafeTensorsFile.Read(path), engine);
 
-    public static SavedModel Load(Stream stream, string path) => Load(SafeTensorsFile.Read(stream, path));
+    /// <summary>Loads a model from a stream; <paramref name="path"/> names it in errors. As <see cref="Load(string, Engine?)"/>.</summary>
+    public static SavedModel Load(Stream stream, string path, Engine? engine = null) => Load(SafeTensorsFile.Read(stream, path), engine);
 
-    private static SavedModel Load(SafeTensorsFile file) =>
-        Rebuild(file, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
+    private static SavedModel Load(SafeTensorsFile file, Engine? engine) =>
+        Rebuild(file, engine, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
 
     /// <summary>Every tensor a model file holds, by name: parameters, then each layer's buffers.</summary>
     public static IEnumerable<(string Name, Tensor Value)> Tensors(Sequential net)
@@ -46,9 +50,9 @@ public static class ModelFile
 
     /// <summary>
     /// Rebuilds the network a checked file describes. Tensors whose names start with one of
-    /// <paramref name="otherPrefixes"/> are left to the caller (a checkpoint's optimizer state).
+    /// <paramref name="otherPrefixes"/> are left to the caller (a checkpoint's optimizer state). The network computes on <paramref name="engine"/>.
     /// </summary>
-    internal static SavedModel Rebuild(SafeTensorsFile file, params string[] otherPrefixes)
+    internal static SavedModel Rebuild(SafeTensorsFile file, Engine? engine, params string[] otherPrefixes)
     {
         string path = file.Path;
         var meta = ModelMetadata.Read(file.Metadata, path);
@@ -69,7 +73,7 @@ public static class ModelFile
                 throw new InvalidDataException($"{path}: tensor '{SafeTensorsFile.Clip(e.Name)}' belongs to no layer of {meta.Spec}");
 
         // Shapes are now known to match the file, so building allocates no more than the file holds.
-        var net = new Sequential(layers).Build(meta.InputShape);
+        var net = new Sequential(layers).Build(meta.InputShape, engine: engine);
         foreach (var (name, value) in Tensors(net)) file.Floats(file.Find(name)!).CopyTo(value.Span);
         return new SavedModel(net, meta, file);
     }

@@ -40,6 +40,12 @@ public abstract class Layer
     /// </summary>
     public bool NeedsInputGradient { get; set; } = true;
 
+    /// <summary>
+    /// The engine the layer's kernels run on (threads, kernel settings, backend): <see cref="Engine.Default"/>
+    /// until <see cref="Sequential.Build"/> sets its network's engine.
+    /// </summary>
+    public Engine Engine { get; internal set; } = Engine.Default;
+
     /// <summary>Multiply-adds for one sample's forward pass.</summary>
     public virtual long MultiplyAdds => 0;
 

@@ -21,6 +21,22 @@ public sealed class Sequential
     public int[] OutputShape => _layers[^1].OutputShape;
     public bool IsBuilt => _layers[^1].IsBuilt;
 
+    /// <summary>
+    /// The engine every layer computes on, chosen by <see cref="Build"/> (<see cref="Engine.Default"/> until then).
+    /// Setting it (internal: a resumed run on another thread count) moves every layer to the new engine.
+    /// </summary>
+    public Engine Engine
+    {
+        get => _engine;
+        internal set
+        {
+            _engine = value;
+            foreach (var layer in _layers) layer.Engine = value;
+        }
+    }
+
+    private Engine _engine = Engine.Default;
+
     /// <summary>All learnable tensors, in layer order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
@@ -35,15 +51,17 @@ public sealed class Sequential
     /// <summary>
     /// Fixes the per-sample input shape (e.g. [1, 28, 28] or [784]) and initialises every layer from one seed.
     /// A network whose first layer is dense (or rbf) and whose input is an image gets a <see cref="Flatten"/> in front,
-    /// as an MLP sees an image as one long vector.
+    /// as an MLP sees an image as one long vector. Every layer computes on <paramref name="engine"/>
+    /// (<see cref="Engine.Default"/> when null).
     /// </summary>
-    public Sequential Build(int[] inputShape, ulong seed = 1)
+    public Sequential Build(int[] inputShape, ulong seed = 1, Engine? engine = null)
     {
         if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
             throw new ShapeException($"input shape {Tensor.Format(inputShape)} must have positive sizes");
         if (inputShape.Length > 1 && _layers[0] is Dense or Rbf) _layers.Insert(0, new Flatten());
         var rng = new Rng(seed);
         var shape = inputShape;
+        Engine = engine ?? Engine.Default;
         for (int i = 0; i < _layers.Count; i++)
         {
             _layers[i].Position = i + 1;
