@@ -35,9 +35,12 @@ public class GemmShapes
 
     private float[] _a = [], _b = [], _c = [];
 
+    private Engine _engine = Engine.Default;
+
     [GlobalSetup]
     public void Setup()
     {
+        _engine = new Engine(Threads);
         var rng = new Random(1);
         _a = Enumerable.Range(0, S.M * S.K).Select(_ => (float)rng.NextDouble()).ToArray();
         _b = Enumerable.Range(0, S.K * S.N).Select(_ => (float)rng.NextDouble()).ToArray();
@@ -46,6 +49,6 @@ public class GemmShapes
 
     [Benchmark]
     public void Multiply()
-        => Gemm.Multiply(GemmPaths.Best, Threads, S.TransA, S.TransB, S.M, S.N, S.K, 1f,
+        => Gemm.Multiply(_engine, GemmPaths.Best, S.TransA, S.TransB, S.M, S.N, S.K, 1f,
             _a, S.TransA ? S.M : S.K, _b, S.TransB ? S.K : S.N, 0f, _c, S.N);
 }

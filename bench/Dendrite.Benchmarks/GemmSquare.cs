@@ -14,9 +14,12 @@ public class GemmSquare
 
     private float[] _a = [], _b = [], _c = [];
 
+    private Engine _engine = Engine.Default;
+
     [GlobalSetup]
     public void Setup()
     {
+        _engine = new Engine(Threads);
         var rng = new Random(1);
         _a = Enumerable.Range(0, N * N).Select(_ => (float)rng.NextDouble()).ToArray();
         _b = Enumerable.Range(0, N * N).Select(_ => (float)rng.NextDouble()).ToArray();
@@ -24,5 +27,5 @@ public class GemmSquare
     }
 
     [Benchmark]
-    public void Multiply() => Gemm.Multiply(GemmPaths.Best, Threads, false, false, N, N, N, 1f, _a, N, _b, N, 0f, _c, N);
+    public void Multiply() => Gemm.Multiply(_engine, GemmPaths.Best, false, false, N, N, N, 1f, _a, N, _b, N, 0f, _c, N);
 }

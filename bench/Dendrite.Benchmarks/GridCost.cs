@@ -28,7 +28,7 @@ internal static unsafe class GridCost
                         task.Problem = new GemmProblem
                         {
                             TransA = ta, TransB = tb, M = m, N = n, K = k, Alpha = 1, Beta = 0, A = pa, B = pb, C = pc,
-                            Lda = ta ? m : k, Ldb = tb ? k : n, Ldc = n, DirectB = !tb && m <= Gemm.DirectBMaxRows,
+                            Lda = ta ? m : k, Ldb = tb ? k : n, Ldc = n, DirectB = !tb && m <= KernelSettings.Measured.GemmDirectBMaxRows,
                         };
                         task.Plan(chunkTarget, kc, nc);
                         for (int chunk = 0; chunk < task.Chunks; chunk++) task.Execute(chunk);

@@ -10,8 +10,7 @@ internal static class LayerTimes
 {
     public static string Measure(string model, int threads, int batch, int calls)
     {
-        Engine.Threads = threads;
-        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1);
+        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, new Engine(threads));
         var x = new Tensor(batch, 1, 28, 28);
         new Rng(3).Uniform(x.Span, 0f, 1f);
         var warm = Stopwatch.StartNew();

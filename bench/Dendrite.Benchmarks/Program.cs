@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Dendrite.Benchmarks;
 using Dendrite.Kernels;
+using Dendrite;
 
 // BenchmarkDotNet suites:   dotnet run -c Release --project bench/Dendrite.Benchmarks -- --filter '*'
 // Quick square GFLOP/s:      ... -- square 1024,2048 <threads> [seconds] [path]
@@ -18,7 +19,7 @@ if (args.Length > 0 && args[0] == "square")
     double seconds = args.Length > 3 ? double.Parse(args[3]) : 2;
     GemmPath path = args.Length > 4 ? Enum.Parse<GemmPath>(args[4]) : GemmPaths.Best;
     foreach (int n in args[1].Split(',').Select(int.Parse))
-        Console.WriteLine($"RESULT gemm n {n} threads {threads} path {path} gflops {GemmBenchmark.MeasureGflops(n, n, n, false, false, threads, seconds, path):F1}");
+        Console.WriteLine($"RESULT gemm n {n} threads {threads} path {path} gflops {GemmBenchmark.MeasureGflops(n, n, n, false, false, new Engine(threads), seconds, path):F1}");
     return;
 }
 if (args.Length > 0 && args[0] == "shape")
@@ -28,7 +29,7 @@ if (args.Length > 0 && args[0] == "shape")
     int threads = int.Parse(args[6]);
     double seconds = args.Length > 7 ? double.Parse(args[7]) : 1;
     GemmPath path = args.Length > 8 ? Enum.Parse<GemmPath>(args[8]) : GemmPaths.Best;
-    double gf = GemmBenchmark.MeasureGflops(m, n, k, ta, tb, threads, seconds, path);
+    double gf = GemmBenchmark.MeasureGflops(m, n, k, ta, tb, new Engine(threads), seconds, path);
     Console.WriteLine($"RESULT shape m {m} n {n} k {k} transA {ta} transB {tb} threads {threads} path {path} gflops {gf:F1} us {2.0 * m * n * k / gf / 1e3:F1}");
     return;
 }
@@ -38,7 +39,8 @@ if (args.Length > 0 && args[0] == "dist")
     bool ta = args[4] == "1", tb = args[5] == "1";
     int threads = int.Parse(args[6]);
     // Tuning knob: smallest m n k that may use more than one thread.
-    if (Environment.GetEnvironmentVariable("PARALLEL_THRESHOLD") is { } flops) Gemm.ParallelThreshold = long.Parse(flops);
+    var engine = Environment.GetEnvironmentVariable("PARALLEL_THRESHOLD") is { } flops
+        ? new Engine(threads, new KernelSettings { GemmParallelThreshold = long.Parse(flops) }) : new Engine(threads);
     var rng = new Random(1);
     float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
     for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble();
@@ -48,7 +50,7 @@ if (args.Length > 0 && args[0] == "dist")
         for (int i = 0; i < times.Length; i++)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            Gemm.Multiply(GemmPaths.Best, threads, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+            Gemm.Multiply(engine, GemmPaths.Best, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
             times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         }
     Array.Sort(times);
@@ -62,7 +64,8 @@ if (args.Length > 0 && args[0] == "cpu")
     // cpu m n k transA transB calls [path]: single-thread GFLOP per second of this thread's CPU time (best of 3 runs).
     int m = int.Parse(args[1]), n = int.Parse(args[2]), k = int.Parse(args[3]), calls = int.Parse(args[6]);
     // Tuning knob: read B in place up to this many rows of op(A).
-    if (Environment.GetEnvironmentVariable("DIRECT_B_MAX_ROWS") is { } rows) Gemm.DirectBMaxRows = int.Parse(rows);
+    var serial = Environment.GetEnvironmentVariable("DIRECT_B_MAX_ROWS") is { } rows
+        ? new Engine(1, new KernelSettings { GemmDirectBMaxRows = int.Parse(rows) }) : new Engine(1);
     bool ta = args[4] == "1", tb = args[5] == "1";
     GemmPath cpuPath = args.Length > 7 ? Enum.Parse<GemmPath>(args[7]) : GemmPaths.Best;
     var rng = new Random(1);
@@ -74,7 +77,7 @@ if (args.Length > 0 && args[0] == "cpu")
     {
         double t0 = ThreadClock.Seconds();
         for (int i = 0; i < calls; i++)
-            Gemm.Multiply(cpuPath, 1, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+            Gemm.Multiply(serial, cpuPath, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
         if (run > 0) best = Math.Max(best, 2.0 * m * n * k * calls / (ThreadClock.Seconds() - t0) / 1e9);
     }
     Console.WriteLine($"RESULT cpu m {m} n {n} k {k} path {cpuPath} gflops-per-cpu-second {best:F1}");

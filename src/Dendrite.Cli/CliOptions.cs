@@ -47,7 +47,9 @@ public static class CliOptions
     public static float NonNegative(float value, string option) =>
         value >= 0 && float.IsFinite(value) ? value : throw new UsageException($"{option}: must be zero or more, got {value.ToString(CultureInfo.InvariantCulture)}");
 
-    public static void ApplyThreads(int threads) => Engine.Threads = Positive(threads, "--threads");
+    /// <summary>The engine --threads asks for: the shared default when it is all cores, else a new one.</summary>
+    public static Engine Engine(int threads) =>
+        Positive(threads, "--threads") == Dendrite.Engine.Default.Threads ? Dendrite.Engine.Default : new Engine(threads);
 
     /// <summary>
     /// The --metrics file opened for writing (<see cref="MetricsLog.Open"/>), or null when no path is given; a resumed run

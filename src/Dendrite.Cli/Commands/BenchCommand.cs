@@ -21,8 +21,8 @@ public static class BenchCommand
         var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, json };
         command.SetAction(r =>
         {
-            CliOptions.ApplyThreads(r.GetValue(threads));
-            var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"));
+            var engine = CliOptions.Engine(r.GetValue(threads));
+            var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"), engine);
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
         });
@@ -39,9 +39,9 @@ public static class BenchCommand
             $"{Model}, batch {Batch}, {Threads} threads: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
     }
 
-    public static Result Measure(string model, int batchSize, int steps)
+    public static Result Measure(string model, int batchSize, int steps, Engine? engine = null)
     {
-        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1);
+        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, engine);
         var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Momentum(0.01f, 0.9f));
         var batch = SyntheticBatch(batchSize, new Rng(1));
         int warmup = Math.Max(3, steps / 10);
@@ -58,7 +58,7 @@ public static class BenchCommand
         clock.Restart();
         for (int i = 0; i < steps; i++) Infer(net, batch, predictions);
         double infer = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        return new Result(model, batchSize, Engine.Threads, train, infer, perStep);
+        return new Result(model, batchSize, net.Engine.Threads, train, infer, perStep);
     }
 
     /// <summary>

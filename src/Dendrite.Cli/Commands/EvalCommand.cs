@@ -18,10 +18,10 @@ public static class EvalCommand
         var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
         command.SetAction(r =>
         {
-            CliOptions.ApplyThreads(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads));
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
-            var saved = ModelFile.Load(r.GetValue(model)!);
+            var saved = ModelFile.Load(r.GetValue(model)!, engine);
             var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)

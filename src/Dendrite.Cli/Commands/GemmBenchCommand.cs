@@ -20,7 +20,7 @@ public static class GemmBenchCommand
             int t = CliOptions.Positive(r.GetValue(threads), "--threads");
             double s = r.GetValue(seconds);
             if (!(s > 0 && s <= 600)) throw new UsageException($"--seconds: must be in (0, 600], got {s.ToString(CultureInfo.InvariantCulture)}");
-            double gflops = GemmBenchmark.MeasureGflops(n, t, s);
+            double gflops = GemmBenchmark.MeasureGflops(n, CliOptions.Engine(t), s);
             Console.WriteLine(r.GetValue(json)
                 ? string.Create(CultureInfo.InvariantCulture, $"{{\"framework\":\"dendrite\",\"size\":{n},\"threads\":{t},\"gflops\":{gflops:F1}}}")
                 : string.Create(CultureInfo.InvariantCulture, $"SGEMM {n}x{n}x{n}, {t} threads: {gflops:F1} GFLOP/s"));

@@ -20,7 +20,7 @@ public static class TabularRun
 
     public static int Execute(TrainSettings s)
     {
-        CliOptions.ApplyThreads(s.Threads);
+        var engine = CliOptions.Engine(s.Threads);
         if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
         Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay); // bad names fail before the data loads
         Choices.Schedule(s.Schedule, s.Epochs);
@@ -32,7 +32,7 @@ public static class TabularRun
         var loss = regression ? RegressionLoss(s.Loss) : Choices.Loss(s.Loss);
         var train = data.Train;
         var test = data.Test;
-        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed, engine);
         if (regression && net.Layers[^1] is Softmax)
             throw new UsageException($"--model {s.Model}: ends in softmax, which turns a regression output into 1; use a spec ending in dense(1), e.g. --model rbf");
         Console.WriteLine($"data {s.Data}: {train.Count + (test?.Count ?? 0):N0} rows, {data.FeatureNames.Length} feature{(data.FeatureNames.Length == 1 ? "" : "s")} " +
@@ -48,7 +48,7 @@ public static class TabularRun
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
-                          $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads");
+                          $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {net.Engine.Threads} threads");
         EpochMetrics? last = null;
         trainer.EpochEnded = m =>
         {

@@ -18,7 +18,7 @@ public static class TrainRun
             return TabularRun.Execute(s);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
-        CliOptions.ApplyThreads(s.Threads);
+        var engine = CliOptions.Engine(s.Threads);
         // Every name and value is checked before the data loads, with the option named.
         var loss = Choices.Loss(s.Loss);
         Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
@@ -29,7 +29,8 @@ public static class TrainRun
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
-        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed, engine);
+        net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
         if (s.Fit == TwoPhaseRun.TwoPhase)
@@ -51,7 +52,7 @@ public static class TrainRun
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         var augment = run.Augmentation;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {net.Engine.Threads} threads" +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 

@@ -24,7 +24,7 @@ public static class TwoPhaseRun
     {
         if (TwoPhaseFit.Unsuitable(net) is { } why) throw new UsageException($"--fit two-phase: {why}");
         Console.WriteLine($"fitting {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
-                          $"two-phase: k-means centres, then least squares (ridge {s.Ridge.ToString("G3", CultureInfo.InvariantCulture)}), {Engine.Threads} threads");
+                          $"two-phase: k-means centres, then least squares (ridge {s.Ridge.ToString("G3", CultureInfo.InvariantCulture)}), {net.Engine.Threads} threads");
         var clock = Stopwatch.StartNew();
         TwoPhaseFit fit;
         try

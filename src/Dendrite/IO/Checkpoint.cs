@@ -80,9 +80,10 @@ public sealed class Checkpoint
 
     /// <summary>
     /// The newest checkpoint in <paramref name="dir"/> that reads and checks cleanly. A damaged newer file
-    /// (cut short by a crash, say) is skipped and reported through <paramref name="skipped"/>.
+    /// (cut short by a crash, say) is skipped and reported through <paramref name="skipped"/>. The model computes on
+    /// <paramref name="engine"/> (<see cref="Engine.Default"/> when null).
     /// </summary>
-    public static Checkpoint LoadLatest(string dir, Action<string>? skipped = null)
+    public static Checkpoint LoadLatest(string dir, Action<string>? skipped = null, Engine? engine = null)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such checkpoint folder");
         var files = List(dir);
@@ -92,7 +93,7 @@ public sealed class Checkpoint
         {
             try
             {
-                return Load(file);
+                return Load(file, engine);
             }
             catch (InvalidDataException e)
             {
@@ -103,10 +104,11 @@ public sealed class Checkpoint
         throw new InvalidDataException($"{dir}: no checkpoint could be read; newest problem: {last!.Message}");
     }
 
-    public static Checkpoint Load(string path)
+    /// <summary>Reads one checkpoint file: the model (computing on <paramref name="engine"/>, <see cref="Engine.Default"/> when null) and its training state.</summary>
+    public static Checkpoint Load(string path, Engine? engine = null)
     {
         var file = SafeTensorsFile.Read(path);
-        var model = ModelFile.Rebuild(file, StatePrefixes);
+        var model = ModelFile.Rebuild(file, engine, StatePrefixes);
         var m = file.Metadata;
         string Get(string key) => m.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{path}: no '{key}' in the metadata (not a checkpoint?)");
         var position = new TrainingPosition(Int(Get("checkpoint.epoch"), 1, path), Int(Get("checkpoint.batch"), 0, path),

@@ -27,13 +27,17 @@ public static class ModelFile
         return writer;
     }
 
-    /// <summary>Loads a model file, or the model in a checkpoint file (its training state is ignored).</summary>
-    public static SavedModel Load(string path) => Load(SafeTensorsFile.Read(path));
+    /// <summary>
+    /// Loads a model file, or the model in a checkpoint file (its training state is ignored); the network computes on
+    /// <paramref name="engine"/> (<see cref="Engine.Default"/> when null).
+    /// </summary>
+    public static SavedModel Load(string path, Engine? engine = null) => Load(SafeTensorsFile.Read(path), engine);
 
-    public static SavedModel Load(Stream stream, string path) => Load(SafeTensorsFile.Read(stream, path));
+    /// <summary>Loads a model from a stream; <paramref name="path"/> names it in errors. As <see cref="Load(string, Engine?)"/>.</summary>
+    public static SavedModel Load(Stream stream, string path, Engine? engine = null) => Load(SafeTensorsFile.Read(stream, path), engine);
 
-    private static SavedModel Load(SafeTensorsFile file) =>
-        Rebuild(file, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
+    private static SavedModel Load(SafeTensorsFile file, Engine? engine) =>
+        Rebuild(file, engine, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
 
     /// <summary>Every tensor a model file holds, by path name (<c>0.weight</c>, <c>3.body.1.running_mean</c>): parameters, then buffers.</summary>
     public static IEnumerable<(string Name, Tensor Value)> Tensors(Sequential net) =>
@@ -41,9 +45,9 @@ public static class ModelFile
 
     /// <summary>
     /// Rebuilds the network a checked file describes. Tensors whose names start with one of
-    /// <paramref name="otherPrefixes"/> are left to the caller (a checkpoint's optimizer state).
+    /// <paramref name="otherPrefixes"/> are left to the caller (a checkpoint's optimizer state). The network computes on <paramref name="engine"/>.
     /// </summary>
-    internal static SavedModel Rebuild(SafeTensorsFile file, params string[] otherPrefixes)
+    internal static SavedModel Rebuild(SafeTensorsFile file, Engine? engine, params string[] otherPrefixes)
     {
         string path = file.Path;
         var meta = ModelMetadata.Read(file.Metadata, path);
@@ -69,7 +73,7 @@ public static class ModelFile
             throw new InvalidDataException($"{path}: {meta.Spec} outputs {Tensor.Format(plan.Output)}, the metadata says {meta.Outputs} classes");
 
         // Shapes are now known to match the file, so building allocates no more than the file holds.
-        net.Build(meta.InputShape);
+        net.Build(meta.InputShape, engine: engine);
         foreach (var (name, value) in Tensors(net)) file.Floats(file.Find(name)!).CopyTo(value.Span);
         return new SavedModel(net, meta, file);
     }

@@ -25,8 +25,8 @@ public sealed unsafe partial class DirectConvolution
     private int RowVectors => (OutW + Lanes - 1) / Lanes;
     private int GradientStride => RowVectors * Lanes + KernelW - 1;
 
-    /// <summary>dw [O, C, kh, kw] += dL/dw for x [n, C, H, W] and dy = dL/dy [n, O, OH, OW].</summary>
-    public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
+    /// <summary>dw [O, C, kh, kw] += dL/dw for x [n, C, H, W] and dy = dL/dy [n, O, OH, OW], on <paramref name="engine"/>'s threads.</summary>
+    public void WeightGradient(Engine engine, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
     {
         if (!SupportsWeightGradient) throw new NotSupportedException($"direct convolution: no weight gradient for {KernelH}x{KernelW} kernels (3 or 5 wide)");
         if (n < 0 || x.Length < (long)n * Channels * Height * Width)
@@ -44,8 +44,7 @@ public sealed unsafe partial class DirectConvolution
         fixed (float* px = x, pdy = dy, pp = padded, pq = partials)
         {
             _job = new Job { X = px, Dy = pdy, Padded = pp, Partials = pq, N = n, Chunks = blocks, Gradient = true };
-            if (Engine.Threads == 1 || blocks == 1 || !WorkerPool.Shared.TryRun(this, blocks, Engine.Threads))
-                for (int b = 0; b < blocks; b++) Execute(b);
+            engine.Run(this, blocks);
             _job = default;
         }
         for (int b = 0; b < blocks; b++) TensorPrimitives.Add(dw, partials.Slice(b * taps, taps), dw);

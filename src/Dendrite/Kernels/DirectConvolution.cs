@@ -54,8 +54,8 @@ public sealed unsafe partial class DirectConvolution : IParallelJob
     public int PaddedH { get; }
     public int PaddedW { get; }
 
-    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty), then max(0, y) when <paramref name="relu"/>.</summary>
-    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
+    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty), then max(0, y) when <paramref name="relu"/>, on <paramref name="engine"/>'s threads.</summary>
+    public void Forward(Engine engine, ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
     {
         if (n < 0 || x.Length < (long)n * Channels * Height * Width)
             throw new ArgumentException($"direct convolution: x has {x.Length} values, [{n}, {Channels}, {Height}, {Width}] needs {(long)n * Channels * Height * Width}");
@@ -76,13 +76,12 @@ public sealed unsafe partial class DirectConvolution : IParallelJob
             for (int t = 0; t < taps; t++) packed[(block * taps + t) * FilterBlock + lane] = weight[o * taps + t];
             packed[blocks * taps * FilterBlock + o] = bias.IsEmpty ? 0f : bias[o];
         }
-        int chunks = Math.Min(n, 4 * Engine.Threads), plane = PaddedH * PaddedW * Channels;
+        int chunks = Math.Min(n, 4 * engine.Threads), plane = PaddedH * PaddedW * Channels;
         var padded = Grow(ref _padded, chunks * plane);
         fixed (float* px = x, py = y, pp = padded, pw = packed)
         {
             _job = new Job { X = px, Y = py, Padded = pp, Weights = pw, N = n, Chunks = chunks, Relu = relu };
-            if (Engine.Threads == 1 || chunks == 1 || !WorkerPool.Shared.TryRun(this, chunks, Engine.Threads))
-                for (int c = 0; c < chunks; c++) Execute(c);
+            engine.Run(this, chunks);
             _job = default;
         }
     }

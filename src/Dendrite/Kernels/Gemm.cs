@@ -7,35 +7,22 @@ namespace Dendrite.Kernels;
 /// op(X) = X or X transposed. op(A) is [m, k], op(B) is [k, n], C is [m, n].
 /// Every dense layer and every convolution calls this routine. beta == 0 overwrites C without reading it.
 /// Packed GotoBLAS-style blocking (GemmDriver) around a register-tiled microkernel (AVX-512, AVX2 or
-/// Vector&lt;T&gt;), spread over Engine.Threads persistent threads. Results are bit-identical for any thread
+/// Vector&lt;T&gt;), spread over the engine's persistent threads. Results are bit-identical for any thread
 /// count: threads split C by rows or columns, never the k sum. Small shapes: a single output row or column
 /// is a row of dot products (GemmDot), a C only a few columns wide runs as C^T, and row-major B is read in
 /// place when op(A) has few rows. Slow but obvious twin: GemmReference.
 /// </summary>
 public static class Gemm
 {
-    // Below this many multiply-adds (~5 us on one core) stay on the calling thread. Measured on an idle
-    // machine, median us 1 -> 2 threads: 16x64x128 1.7 -> 1.8, 32x64x128 3.0 -> 2.7, 64x64x128 5.2 -> 4.2,
-    // 32x784x25 7.4 -> 5.1, 64x128x128 9.7 -> 6.6. When the other core is busy the worker rarely joins and
-    // the median cost was +0.5 us (load 9).
-    internal static long ParallelThreshold = 1L << 19;
-
-    // Chunks per thread: enough for a late or preempted thread's share to be picked up by the others.
-    internal static int ChunksPerThread = 4;
-
-    // Read row-major B in place instead of packing it when op(A) has at most this many rows. Measured, GFLOP
-    // per CPU-second packed -> direct: 32x50176x25 79 -> 129, 64x784x256 186 -> 209, 512^3 207 -> 217,
-    // 1024^3 190 -> 190, 2048^3 195 -> 182 (packing pays once B panels are reused by many row tiles).
-    internal static int DirectBMaxRows = 512;
-
-    public static void Multiply(bool transA, bool transB, int m, int n, int k,
+    /// <summary>C = alpha * op(A) * op(B) + beta * C on <paramref name="engine"/>'s threads, with the fastest kernels the CPU has.</summary>
+    public static void Multiply(Engine engine, bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
-        => Multiply(GemmPaths.Best, Engine.Threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Multiply(engine, GemmPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
-    /// <summary>Same product on a chosen kernel path and thread count (tests and benchmarks).</summary>
+    /// <summary>Same product on a chosen kernel path (tests and benchmarks). Thresholds come from the engine's <see cref="KernelSettings"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Multiply(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
+    internal static unsafe void Multiply(Engine engine, GemmPath path, bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
@@ -53,6 +40,8 @@ public static class Gemm
             return;
         }
         var task = GemmTask.Current;
+        var settings = engine.Settings;
+        int threads = engine.Threads;
         fixed (float* pa = a, pb = b, pc = c)
         {
             (int mr, int nr) = TileOf(path);
@@ -61,19 +50,19 @@ public static class Gemm
                 {
                     TransA = !transB, TransB = !transA, M = n, N = m, K = k, Alpha = alpha, Beta = beta,
                     A = pb, B = pa, C = pc, Lda = ldb, Ldb = lda, Ldc = ldc, TransposedC = true,
-                    DirectB = transA && n <= DirectBMaxRows,
+                    DirectB = transA && n <= settings.GemmDirectBMaxRows,
                 }
                 : new GemmProblem
                 {
                     TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
                     A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc,
-                    DirectB = !transB && m <= DirectBMaxRows,
+                    DirectB = !transB && m <= settings.GemmDirectBMaxRows,
                 };
             task.Path = path;
-            bool parallel = threads > 1 && (long)m * n * k >= ParallelThreshold;
+            bool parallel = threads > 1 && (long)m * n * k >= settings.GemmParallelThreshold;
             (int kc, int nc) = BlocksOf(path);
-            task.Plan(parallel ? threads * ChunksPerThread : 1, kc, nc);
-            if (!parallel || !WorkerPool.Shared.TryRun(task, task.Chunks, threads))
+            task.Plan(parallel ? threads * settings.GemmChunksPerThread : 1, kc, nc);
+            if (!parallel || !engine.Pool.TryRun(task, task.Chunks, threads))
                 for (int chunk = 0; chunk < task.Chunks; chunk++) task.Execute(chunk);
         }
     }

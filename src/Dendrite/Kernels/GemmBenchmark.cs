@@ -9,20 +9,19 @@ namespace Dendrite.Kernels;
 /// </summary>
 public static class GemmBenchmark
 {
-    /// <summary>Square n x n x n product on `threads` threads for about `seconds` (plus a short warm-up).</summary>
-    public static double MeasureGflops(int n, int threads, double seconds)
-        => MeasureGflops(n, n, n, false, false, threads, seconds, GemmPaths.Best);
+    /// <summary>Square n x n x n product on <paramref name="engine"/>'s threads for about `seconds` (plus a short warm-up).</summary>
+    public static double MeasureGflops(int n, Engine engine, double seconds)
+        => MeasureGflops(n, n, n, false, false, engine, seconds, GemmPaths.Best);
 
     /// <summary>Any shape, flags and kernel path: the median of five timed rounds of about `seconds` / 5 each.</summary>
-    internal static double MeasureGflops(int m, int n, int k, bool transA, bool transB, int threads, double seconds, GemmPath path)
+    internal static double MeasureGflops(int m, int n, int k, bool transA, bool transB, Engine engine, double seconds, GemmPath path)
     {
         if (m < 1 || n < 1 || k < 1) throw new ArgumentOutOfRangeException(nameof(n), $"gemm bench: sizes must be positive, got m={m} n={n} k={k}");
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"gemm bench: threads must be at least 1, got {threads}");
         if (!(seconds > 0)) throw new ArgumentOutOfRangeException(nameof(seconds), $"gemm bench: seconds must be positive, got {seconds}");
         var rng = new Random(12345);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c = new float[m * n];
         int lda = transA ? m : k, ldb = transB ? k : n;
-        void Call() => Gemm.Multiply(path, threads, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
+        void Call() => Gemm.Multiply(engine, path, transA, transB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
 
         // Warm-up: tier-1 JIT, packing buffers, worker threads; also sizes a round to ~seconds / 5.
         var sw = Stopwatch.StartNew();

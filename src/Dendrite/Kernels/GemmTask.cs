@@ -11,7 +11,11 @@ internal sealed class GemmTask : IParallelJob
 {
     [ThreadStatic] private static GemmTask? _current;
 
-    /// <summary>The calling thread's task, reused call after call, with its packing workspace.</summary>
+    /// <summary>
+    /// The calling thread's task, reused call after call, with its packing workspace. Per calling thread rather than
+    /// per engine: a thread runs one GEMM at a time whichever engine it names, so two engines used from two threads
+    /// each get their own task, and one engine's pool helps with the task of the thread that called it.
+    /// </summary>
     public static GemmTask Current => _current ??= new GemmTask();
 
     public GemmProblem Problem;

@@ -11,14 +11,14 @@ public static class SquaredDistance
     /// <summary>
     /// Writes D [n, k]; <paramref name="xNorms"/> [n] and <paramref name="cNorms"/> [k] are scratch that
     /// returns the squared row norms. Rounding in the expansion can make a distance of zero come out slightly
-    /// negative, so results are clamped at 0.
+    /// negative, so results are clamped at 0. The GEMM runs on <paramref name="engine"/>'s threads.
     /// </summary>
-    public static void Compute(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> c, int k, int d,
+    public static void Compute(Engine engine, ReadOnlySpan<float> x, int n, ReadOnlySpan<float> c, int k, int d,
         Span<float> distances, Span<float> xNorms, Span<float> cNorms)
     {
         RowNorms(x, n, d, xNorms);
         RowNorms(c, k, d, cNorms);
-        Gemm.Multiply(false, true, n, k, d, -2f, x, d, c, d, 0f, distances, k);
+        Gemm.Multiply(engine, false, true, n, k, d, -2f, x, d, c, d, 0f, distances, k);
         for (int i = 0; i < n; i++)
         {
             var row = distances.Slice(i * k, k);

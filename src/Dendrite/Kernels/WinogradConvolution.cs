@@ -59,8 +59,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     public int OutH { get; }
     public int OutW { get; }
 
-    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>.</summary>
-    public void Forward(ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
+    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>; on <paramref name="engine"/>'s threads.</summary>
+    public void Forward(Engine engine, ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
     {
         Check("x", x.Length, n, Channels, Height, Width);
         Check("y", y.Length, n, Filters, OutH, OutW);
@@ -68,11 +68,11 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         if (!bias.IsEmpty && bias.Length != Filters) throw new ArgumentException($"winograd: bias has {bias.Length} values, expected {Filters}");
         var u = Grow(ref _u, 36 * Filters * Channels);
         WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
-        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y, relu: relu);
+        Correlate(engine, x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y, relu: relu);
     }
 
     /// <summary>dx [n, C, H, W] = dL/dx for dy = dL/dy [n, O, OH, OW] (overwritten, not accumulated).</summary>
-    public void BackwardData(ReadOnlySpan<float> dy, int n, ReadOnlySpan<float> weight, Span<float> dx)
+    public void BackwardData(Engine engine, ReadOnlySpan<float> dy, int n, ReadOnlySpan<float> weight, Span<float> dx)
     {
         Check("dy", dy.Length, n, Filters, OutH, OutW);
         Check("dx", dx.Length, n, Channels, Height, Width);
@@ -80,7 +80,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         var u = Grow(ref _uBack, 36 * Filters * Channels);
         WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: true, u);
         int back = Kernel - 1;
-        Correlate(dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
+        Correlate(engine, dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
     /// Winograd domain: dU_ξ [O, C] = sum over tiles of (A dY Aᵀ)_ξ (Bᵀ d B)_ξ, 36 GEMMs with the tiles as their
     /// inner dimension, then dw += Gᵀ dU G.
     /// </summary>
-    public void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
+    public void WeightGradient(Engine engine, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, Span<float> dw)
     {
         Check("x", x.Length, n, Channels, Height, Width);
         Check("dy", dy.Length, n, Filters, OutH, OutW);
@@ -97,20 +97,20 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         du.Clear();
         // Only read in gradient mode.
         var dyRead = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy), dy.Length);
-        Correlate(x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
+        Correlate(engine, x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
         WinogradFilters.Adjoint(du, Filters, Channels, Kernel, dw);
     }
 
     // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with
     // u the transformed w; channels and filters are the GEMMs' k and m. The images are cut into blocks and each block
     // goes through input transform, 36 products and output transform on one thread, in that thread's own buffers:
-    // one dispatch per call, and no data written by one core and read by the other (see ImageBudget).
+    // one dispatch per call, and no data written by one core and read by the other (see KernelSettings.WinogradImageBudget).
     // With gradient: y is read as dL/dy, each block sums its tiles' (A dY Aᵀ)_ξ (Bᵀ d B)_ξᵀ into a dU of its own,
     // and u += those partial sums, added in block order.
-    private void Correlate(ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
+    private void Correlate(Engine engine, ReadOnlySpan<float> x, int n, int channels, int h, int w, int padTop, int padLeft,
         Span<float> u, int filters, int outH, int outW, ReadOnlySpan<float> bias, Span<float> y, bool gradient = false, bool relu = false)
     {
-        var p = new Pass { Relu = relu, Gradient = gradient, Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
+        var p = new Pass { Engine = engine, Relu = relu, Gradient = gradient, Channels = channels, H = h, W = w, PadTop = padTop, PadLeft = padLeft, Filters = filters, OutH = outH, OutW = outW };
         p.M = Kernel == 5 ? 2 : 4;
         p.TilesH = (outH + p.M - 1) / p.M;
         p.TilesW = (outW + p.M - 1) / p.M;
@@ -118,8 +118,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         p.Len = (p.TilesW + WinogradTransforms.Lanes - 1) / WinogradTransforms.Lanes * WinogradTransforms.Lanes + 2;
         p.Rows = p.M * (p.TilesH - 1) + 6;
         p.PaddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
-        int slots = Math.Max(1, Engine.Threads);
-        long needed = ((long)n * 36 * (channels + filters) * tiles + ImageBudget - 1) / ImageBudget;
+        int slots = engine.Threads, budget = engine.Settings.WinogradImageBudget;
+        long needed = ((long)n * 36 * (channels + filters) * tiles + budget - 1) / budget;
         // Forward and backward-data: a multiple of the thread count, so each thread gets as many images (blocking
         // changes no value there). Weight gradient: never from the thread count, which would regroup the partial
         // sums and with them the rounding; results stay bit-identical for any thread count.
@@ -145,7 +145,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
             for (int slot = 0; slot < slots; slot++)
                 WinogradTransforms.ClearPadded(ps + slot * p.SlotSize + vSize + mSize, p.M, 2 * p.Rows, p.Len);
             _pass = p;
-            if (slots == 1 || blocks == 1 || !WorkerPool.Shared.TryRun(this, blocks, slots))
+            if (slots == 1 || blocks == 1 || !engine.Pool.TryRun(this, blocks, slots))
             {
                 _serial = true; // the calling thread uses slot 0, whichever pool index it has
                 for (int b = 0; b < blocks; b++) Execute(b);
@@ -157,14 +157,6 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         var sum = u[..partial];
         for (int b = 0; b < blocks; b++) System.Numerics.Tensors.TensorPrimitives.Add(sum, partials.Slice(b * partial, partial), sum);
     }
-
-    /// <summary>
-    /// Most floats of V and M for one block of images (5.5 MB). Measured on the cnn's conv2 forward, 2 threads (64
-    /// images, 8 blocks): 2.24-2.28 ms, as the phase-by-phase split (2.24-2.26 ms); 4 MB 2.4 ms, 8 MB 2.7 ms, 11 MB
-    /// 3.4-3.6 ms. At times when the host made data handed between the two cores slow, the phase-by-phase split took
-    /// 4.7 ms and this 2.4-2.7 ms.
-    /// </summary>
-    internal static int ImageBudget { get; set; } = 11 << 17;
 
     private Pass _pass;
     private bool _serial;
@@ -203,8 +195,8 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         var uXi = new Span<float>(u + (long)xi * filters * channels, filters * channels);
         var v = new ReadOnlySpan<float>(p.V + (long)xi * p.Ld, (channels - 1) * stride + q);
         var mt = new Span<float>(p.Mt + (long)xi * p.Ld, (filters - 1) * stride + q);
-        if (p.Gradient) Gemm.Multiply(false, true, filters, channels, q, 1f, mt, stride, v, stride, 0f, uXi, channels);
-        else Gemm.Multiply(false, false, filters, q, channels, 1f, uXi, channels, v, stride, 0f, mt, stride);
+        if (p.Gradient) Gemm.Multiply(p.Engine, false, true, filters, channels, q, 1f, mt, stride, v, stride, 0f, uXi, channels);
+        else Gemm.Multiply(p.Engine, false, false, filters, q, channels, 1f, uXi, channels, v, stride, 0f, mt, stride);
     }
 
     // V of the block's images, through one padded plane.
@@ -258,6 +250,7 @@ public sealed unsafe class WinogradConvolution : IParallelJob
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
         public float* X, Y, Bias, V, Mt, U, Slots, Partials;
+        public Engine Engine;
     }
 
     /// <summary>

@@ -10,11 +10,10 @@ namespace Dendrite.Kernels;
 /// The claim word carries the call's generation, so a straggler from an earlier call can never take a chunk of
 /// a later one. Idle workers spin briefly (the GEMMs of a training step come back to back), then sleep.
 /// One dispatch at a time: a second caller while the pool is busy is told to run its chunks itself.
+/// Each <see cref="Engine"/> owns one pool, so engines used from different threads never wait for each other.
 /// </summary>
 internal sealed class WorkerPool
 {
-    public static readonly WorkerPool Shared = new();
-
     // Spin this many ~1 us rounds before sleeping: covers the gaps between the GEMMs of a training step.
     // Counted in rounds, not wall time, so time spent preempted on a busy machine is not taken for idleness.
     // A sleeping worker took 10-40 us to wake (measured at load 10); the caller never waits for a worker
@@ -29,7 +28,8 @@ internal sealed class WorkerPool
 
     /// <summary>
     /// Which thread of the pool is running: 0 for the calling thread, 1, 2, ... for the workers. A job may keep one
-    /// scratch buffer per thread (Engine.Threads of them) and pick it by this index.
+    /// scratch buffer per thread (Engine.Threads of them) and pick it by this index. Thread-static rather than per
+    /// pool: a worker thread belongs to exactly one pool, and a thread that calls TryRun is 0 in every pool.
     /// </summary>
     [ThreadStatic] private static int t_index;
 

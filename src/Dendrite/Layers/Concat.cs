@@ -9,7 +9,7 @@ namespace Dendrite;
 public sealed class Concat : Layer, ISpecLayer<Concat>
 {
     private readonly List<Layer> _branches;
-    private Tensor[] _dys = [];
+    private Tensor?[] _dys = [];
     private Tensor? _y, _dx;
 
     /// <summary><c>concat(layer,...)</c>: one layer per branch.</summary>

@@ -178,13 +178,13 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         var w = Weight.Value.Span;
         if (DirectForward)
         {
-            _direct!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
+            _direct!.Forward(Engine, x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
             _colHoldsBatch = false;
             return y;
         }
         if (WinogradForward)
         {
-            _winograd!.Forward(x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
+            _winograd!.Forward(Engine, x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
             _colHoldsBatch = false;
             return y;
         }
@@ -196,13 +196,13 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
             {
                 // One image: the product [F, OH*OW] is already the output's layout.
                 var yn = y.Sample(n0);
-                Gemm.Multiply(false, false, Filters, plane, _rows, 1f, w, _rows, col, plane, 0f, yn, plane);
+                Gemm.Multiply(Engine, false, false, Filters, plane, _rows, 1f, w, _rows, col, plane, 0f, yn, plane);
                 if (_bias is not null)
                     for (int o = 0; o < Filters; o++) TensorPrimitives.Add(yn.Slice(o * plane, plane), _bias.Value.Span[o], yn.Slice(o * plane, plane));
                 continue;
             }
             var product = Buffer(ref _product, Filters * ld);
-            Gemm.Multiply(false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, product, ld);
+            Gemm.Multiply(Engine, false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, product, ld);
             // [F, images * OH*OW] -> [images, F, OH*OW], adding the bias on the way.
             for (int i = 0; i < count; i++)
             {
@@ -236,14 +236,14 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
                 for (int o = 0; o < Filters; o++) db[o] += TensorPrimitives.Sum(dy.Sample(i).Slice(o * plane, plane));
         }
         bool winograd = NeedsInputGradient && WinogradBackwardData;
-        if (winograd) _winograd!.BackwardData(dy.Span, n, w, dx.Span);
+        if (winograd) _winograd!.BackwardData(Engine, dy.Span, n, w, dx.Span);
         // Columns are only worth building when dL/dx needs them too; otherwise a kernel of its own may do dL/dW
         // (the direct one for the first layer, as the cnn's conv1).
         bool columnsForDx = NeedsInputGradient && !winograd;
         if (!columnsForDx && (DirectWeightGradient || WinogradWeightGradient))
         {
-            if (DirectWeightGradient) _direct!.WeightGradient(x.Span, dy.Span, n, dw);
-            else _winograd!.WeightGradient(x.Span, dy.Span, n, dw);
+            if (DirectWeightGradient) _direct!.WeightGradient(Engine, x.Span, dy.Span, n, dw);
+            else _winograd!.WeightGradient(Engine, x.Span, dy.Span, n, dw);
             _colHoldsBatch = false;
             return dx;
         }
@@ -262,10 +262,10 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
                     for (int o = 0; o < Filters; o++)
                         dy.Sample(n0 + i).Slice(o * plane, plane).CopyTo(dyGroup.Slice(o * ld + i * plane, plane));
             }
-            Gemm.Multiply(false, true, Filters, _rows, ld, 1f, dyGroup, ld, col, ld, 1f, dw, _rows);
+            Gemm.Multiply(Engine, false, true, Filters, _rows, ld, 1f, dyGroup, ld, col, ld, 1f, dw, _rows);
             if (!columnsForDx) continue;
             // dL/dcol overwrites the columns, which are no longer needed.
-            Gemm.Multiply(true, false, _rows, ld, Filters, 1f, w, _rows, dyGroup, ld, 0f, col, ld);
+            Gemm.Multiply(Engine, true, false, _rows, ld, Filters, 1f, w, _rows, dyGroup, ld, 0f, col, ld);
             for (int i = 0; i < count; i++) Im2Col.ScatterAdd(col, ld, i * plane, Channels, _g, dx.Sample(n0 + i));
         }
         return dx;

@@ -69,7 +69,7 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         _x = x;
         int n = x[0];
         var y = Tensor.Ensure(ref _y, n, OutputShape);
-        Gemm.Multiply(false, true, n, Units, Inputs, 1f, x.Span, Inputs, Weight.Value.Span, Inputs, 0f, y.Span, Units);
+        Gemm.Multiply(Engine, false, true, n, Units, Inputs, 1f, x.Span, Inputs, Weight.Value.Span, Inputs, 0f, y.Span, Units);
         if (_bias is not null) Elementwise.AddRowVector(y.Span, _bias.Value.Span, n);
         return y;
     }
@@ -78,11 +78,11 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
         int n = x[0];
-        Gemm.Multiply(true, false, Units, Inputs, n, 1f, dy.Span, Units, x.Span, Inputs, 1f, Weight.Grad.Span, Inputs);
+        Gemm.Multiply(Engine, true, false, Units, Inputs, n, 1f, dy.Span, Units, x.Span, Inputs, 1f, Weight.Grad.Span, Inputs);
         if (_bias is not null) Elementwise.SumRowsInto(dy.Span, n, _bias.Grad.Span);
         if (!NeedsInputGradient) return Tensor.Empty;
         var dx = Tensor.Ensure(ref _dx, n, InputShape);
-        Gemm.Multiply(false, false, n, Inputs, Units, 1f, dy.Span, Units, Weight.Value.Span, Inputs, 0f, dx.Span, Inputs);
+        Gemm.Multiply(Engine, false, false, n, Inputs, Units, 1f, dy.Span, Units, Weight.Value.Span, Inputs, 0f, dx.Span, Inputs);
         return dx;
     }
 }

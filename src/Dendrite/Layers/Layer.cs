@@ -89,6 +89,22 @@ public abstract class Layer
     /// </summary>
     public virtual bool TakesVectors => false;
 
+    /// <summary>
+    /// The engine the layer's kernels run on (threads, kernel settings, backend): <see cref="Engine.Default"/> until
+    /// <see cref="Sequential.Build(int[], ulong, Engine?)"/> sets its network's engine. Setting it moves the layers inside too.
+    /// </summary>
+    public Engine Engine
+    {
+        get => _engine;
+        internal set
+        {
+            _engine = value;
+            foreach (var child in Children) child.Engine = value;
+        }
+    }
+
+    private Engine _engine = Engine.Default;
+
     /// <summary>Multiply-adds for one sample's forward pass (built layers).</summary>
     public virtual long MultiplyAdds => 0;
 

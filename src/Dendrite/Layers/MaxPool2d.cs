@@ -36,8 +36,9 @@ public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Poo
         // 0.22 and 0.31 ms split over two (measured).
         if (Engine.Threads > 1 && y.Length >= ParallelOutputs)
         {
-            _job.Set(x, y, _argmax, planes, Window);
-            if (WorkerPool.Shared.TryRun(_job, Math.Min(planes, 4 * Engine.Threads), Engine.Threads)) return y;
+            int chunks = Math.Min(planes, 4 * Engine.Threads);
+            _job.Set(x, y, _argmax, planes, chunks, Window);
+            if (Engine.Pool.TryRun(_job, chunks, Engine.Threads)) return y;
         }
         Pooling.MaxForward(x.Span, planes, Window, y.Span, _argmax);
         return y;
@@ -54,8 +55,8 @@ public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Poo
         private int _planes, _chunks;
         private Window2d _g;
 
-        public void Set(Tensor x, Tensor y, int[] argmax, int planes, Window2d g) =>
-            (_x, _y, _argmax, _planes, _chunks, _g) = (x, y, argmax, planes, Math.Min(planes, 4 * Engine.Threads), g);
+        public void Set(Tensor x, Tensor y, int[] argmax, int planes, int chunks, Window2d g) =>
+            (_x, _y, _argmax, _planes, _chunks, _g) = (x, y, argmax, planes, chunks, g);
 
         public void Execute(int chunk) =>
             Pooling.MaxForward(_x!.Span, _planes, chunk * _planes / _chunks, (chunk + 1) * _planes / _chunks, _g, _y!.Span, _argmax);

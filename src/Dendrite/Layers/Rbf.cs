@@ -121,7 +121,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         if (inputs != Centres.Value[1] || centres.Length != Centres.Length)
             throw Error($"centres of {centres.Length} values for inputs {inputs} do not fit [{Units}, {Centres.Value[1]}]");
         centres.CopyTo(Centres.Value.Span);
-        var widths = NearestCentreWidths(centres, Units, inputs, neighbours: 2);
+        var widths = NearestCentreWidths(centres, Units, inputs, neighbours: 2, Engine);
         for (int k = 0; k < Units; k++) LogWidth.Value.Span[k] = MathF.Log(Scale * widths[k]);
     }
 
@@ -129,14 +129,14 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
     /// Each centre's mean distance to its <paramref name="neighbours"/> nearest other centres (Moody and Darken's
     /// p-nearest-neighbour rule). Zero widths (repeated centres) take the mean of the others, or 1.
     /// </summary>
-    public static float[] NearestCentreWidths(ReadOnlySpan<float> centres, int k, int d, int neighbours)
+    public static float[] NearestCentreWidths(ReadOnlySpan<float> centres, int k, int d, int neighbours, Engine? engine = null)
     {
         var widths = new float[k];
         int p = Math.Min(neighbours, k - 1);
         if (p > 0)
         {
             var d2 = new float[k * k];
-            SquaredDistance.Compute(centres, k, centres, k, d, d2, new float[k], new float[k]);
+            SquaredDistance.Compute(engine ?? Engine.Default, centres, k, centres, k, d, d2, new float[k], new float[k]);
             var row = new float[k];
             for (int i = 0; i < k; i++)
             {
@@ -164,7 +164,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         var d2 = Tensor.Ensure(ref _d2, n, OutputShape);
         var u = Tensor.Ensure(ref _u, n, OutputShape);
         var y = Tensor.Ensure(ref _y, n, OutputShape);
-        SquaredDistance.Compute(x.Span, n, Centres.Value.Span, k, d, d2.Span, _xNorms, _cNorms);
+        SquaredDistance.Compute(Engine, x.Span, n, Centres.Value.Span, k, d, d2.Span, _xNorms, _cNorms);
         // a_k = 1 / s_k^2
         var a = _a.AsSpan(0, k);
         TensorPrimitives.Multiply(LogWidth.Value.Span, -2f, a);
@@ -231,7 +231,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         }
         var c = Centres.Value.Span;
         var dc = Centres.Grad.Span;
-        Gemm.Multiply(true, false, k, d, n, -2f, g, k, x.Span, d, 1f, dc, d);
+        Gemm.Multiply(Engine, true, false, k, d, n, -2f, g, k, x.Span, d, 1f, dc, d);
         sums.Clear();
         Elementwise.SumRowsInto(g, n, sums);
         for (int j = 0; j < k; j++)
@@ -240,7 +240,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         if (!NeedsInputGradient) return Tensor.Empty;
         var dx = Tensor.Ensure(ref _dx, n, InputShape);
         var dxs = dx.Span;
-        Gemm.Multiply(false, false, n, d, k, -2f, g, k, c, d, 0f, dxs, d);
+        Gemm.Multiply(Engine, false, false, n, d, k, -2f, g, k, c, d, 0f, dxs, d);
         var xs = x.Span;
         for (int i = 0; i < n; i++)
         {

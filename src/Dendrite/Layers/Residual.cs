@@ -71,6 +71,7 @@ public sealed class Residual : Layer, ISpecLayer<Residual>
         {
             var projection = ProjectionFor(inputShape, _body.OutputShape);
             Adopt(projection, "projection", 2);
+            projection.Engine = Engine;
             projection.Build(inputShape, rng);
             _projection = projection;
         }

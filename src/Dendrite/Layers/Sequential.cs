@@ -70,12 +70,14 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
     /// <summary>
     /// Fixes the per-sample input shape (e.g. [1, 28, 28] or [784]) and initialises every layer from one seed.
     /// A network whose first layer takes vectors (dense, rbf) and whose input is an image gets a <see cref="Flatten"/>
-    /// in front, as an MLP sees an image as one long vector.
+    /// in front, as an MLP sees an image as one long vector. Every layer computes on <paramref name="engine"/>
+    /// (<see cref="Engine.Default"/> when null).
     /// </summary>
-    public Sequential Build(int[] inputShape, ulong seed = 1)
+    public Sequential Build(int[] inputShape, ulong seed = 1, Engine? engine = null)
     {
         if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
             throw new ShapeException($"input shape {Tensor.Format(inputShape)} must have positive sizes");
+        Engine = engine ?? Engine.Default;
         Build(inputShape, new Rng(seed));
         return this;
     }
@@ -117,7 +119,7 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
     private void FlattenFor(int[] inputShape)
     {
         if (Parent is not null || inputShape.Length < 2 || !_layers[0].TakesVectors || _layers[0] is Sequential) return;
-        _layers.Insert(0, new Flatten());
+        _layers.Insert(0, new Flatten { Engine = Engine });
         AdoptAll();
     }
 

@@ -29,9 +29,10 @@ public static class ModelSpec
 
     /// <summary>
     /// Builds a preset or spec for inputs of the given per-sample shape. A preset's last dense(10)
-    /// is resized to the data set's class count.
+    /// is resized to the data set's class count. The network computes on <paramref name="engine"/>
+    /// (<see cref="Engine.Default"/> when null).
     /// </summary>
-    public static Sequential Build(string model, int[] inputShape, int outputs, ulong seed)
+    public static Sequential Build(string model, int[] inputShape, int outputs, ulong seed, Engine? engine = null)
     {
         var layers = Parse(model);
         bool preset = Presets.ContainsKey(model.Trim().ToLowerInvariant());
@@ -44,7 +45,7 @@ public static class ModelSpec
         var net = new Sequential(layers);
         try
         {
-            net.Build(inputShape, seed);
+            net.Build(inputShape, seed, engine);
         }
         catch (ShapeException e)
         {

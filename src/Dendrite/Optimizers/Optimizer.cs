@@ -21,6 +21,12 @@ public abstract class Optimizer(float learningRate, float weightDecay)
     public float WeightDecay { get; } = weightDecay >= 0 && float.IsFinite(weightDecay)
         ? weightDecay : throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be >= 0, got {weightDecay}");
 
+    /// <summary>
+    /// The engine whose threads run the update: <see cref="Engine.Default"/> unless set, e.g. by <see cref="Trainer"/>
+    /// to its model's engine.
+    /// </summary>
+    public Engine Engine { get; set; } = Engine.Default;
+
     /// <summary>Steps taken so far (Adam's t).</summary>
     public long Steps { get; set; }
 
@@ -36,8 +42,7 @@ public abstract class Optimizer(float learningRate, float weightDecay)
         _job.Prepare(this, parameters);
         // The update is elementwise and memory-bound: split across the cores it ran 1.8x faster on the mlp's
         // 235k parameters (measured); every element is updated by one thread, so results do not depend on the split.
-        if (Engine.Threads == 1 || _job.Chunks < 2 || !Kernels.WorkerPool.Shared.TryRun(_job, _job.Chunks, Engine.Threads))
-            for (int c = 0; c < _job.Chunks; c++) _job.Execute(c);
+        Engine.Run(_job, _job.Chunks);
     }
 
     private readonly StepJob _job = new();

@@ -28,13 +28,14 @@ public sealed class KMeans
     /// <summary>Sum of squared distances from each point to its centre.</summary>
     public double Inertia { get; }
 
-    /// <summary>Clusters points [n, d] into k groups.</summary>
-    public static KMeans Fit(ReadOnlySpan<float> points, int n, int d, int k, Rng rng, int maxIterations = 100)
+    /// <summary>Clusters points [n, d] into k groups; the distance GEMMs run on <paramref name="engine"/> (default <see cref="Engine.Default"/>).</summary>
+    public static KMeans Fit(ReadOnlySpan<float> points, int n, int d, int k, Rng rng, int maxIterations = 100, Engine? engine = null)
     {
+        engine ??= Engine.Default;
         if (k <= 0) throw new ArgumentOutOfRangeException(nameof(k), $"k-means: k must be positive, got {k}");
         if (n < k) throw new InvalidDataException($"k-means: {k} centres need at least {k} points, got {n}");
         if (points.Length < n * d) throw new ArgumentException($"k-means: [{n}, {d}] needs {n * d} values, got {points.Length}");
-        var centres = Seed(points, n, d, k, rng);
+        var centres = Seed(engine, points, n, d, k, rng);
         var assignment = new int[n];
         Array.Fill(assignment, -1);
         var dist = new float[n * k];
@@ -46,7 +47,7 @@ public sealed class KMeans
         double inertia = 0;
         while (true)
         {
-            SquaredDistance.Compute(points, n, centres, k, d, dist, xNorms, cNorms);
+            SquaredDistance.Compute(engine, points, n, centres, k, d, dist, xNorms, cNorms);
             bool changed = false;
             inertia = 0;
             for (int i = 0; i < n; i++)
@@ -87,7 +88,7 @@ public sealed class KMeans
     }
 
     /// <summary>k-means++ seeding.</summary>
-    private static float[] Seed(ReadOnlySpan<float> points, int n, int d, int k, Rng rng)
+    private static float[] Seed(Engine engine, ReadOnlySpan<float> points, int n, int d, int k, Rng rng)
     {
         var centres = new float[k * d];
         var nearest = new float[n];
@@ -96,7 +97,7 @@ public sealed class KMeans
         var cNorm = new float[1];
         int first = rng.NextInt(n);
         points.Slice(first * d, d).CopyTo(centres);
-        SquaredDistance.Compute(points, n, centres.AsSpan(0, d), 1, d, nearest, xNorms, cNorm);
+        SquaredDistance.Compute(engine, points, n, centres.AsSpan(0, d), 1, d, nearest, xNorms, cNorm);
         for (int c = 1; c < k; c++)
         {
             double total = 0;
@@ -116,7 +117,7 @@ public sealed class KMeans
             else pick = rng.NextInt(n); // every point sits on a centre already: repeats are unavoidable
             var centre = centres.AsSpan(c * d, d);
             points.Slice(pick * d, d).CopyTo(centre);
-            SquaredDistance.Compute(points, n, centre, 1, d, toNew, xNorms, cNorm);
+            SquaredDistance.Compute(engine, points, n, centre, 1, d, toNew, xNorms, cNorm);
             TensorPrimitives.Min(nearest, toNew, nearest);
         }
         return centres;

@@ -23,7 +23,7 @@ public static class RbfCentres
                 throw new InvalidDataException($"{rbf.Label}: k-means needs at least {rbf.Units} training samples, got {train.Count}");
             var x = SampleInputs(train, m, rng);
             var h = net.Forward(x, training: false, count: li);
-            var km = KMeans.Fit(h.Span, m, rbf.Inputs, rbf.Units, rng);
+            var km = KMeans.Fit(h.Span, m, rbf.Inputs, rbf.Units, rng, engine: rbf.Engine);
             rbf.SetCentres(km.Centres, rbf.Inputs);
             done++;
         }

@@ -18,6 +18,7 @@ public sealed class Trainer
         Model = model;
         Loss = loss;
         Optimizer = optimizer;
+        optimizer.Engine = model.Engine; // the update runs on the model's threads
         OutputLayers = loss.LayersBefore(model.Layers);
     }
 

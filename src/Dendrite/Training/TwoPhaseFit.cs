@@ -70,8 +70,8 @@ public sealed class TwoPhaseFit
             var phi = net.Forward(batch.Inputs, training: false, count: rbfIndex + 1).Span;
             var y = batch.Targets.Span;
             int m = batch.Count;
-            Gemm.Multiply(true, false, k, k, m, 1f, phi, k, phi, k, 0f, gram, k);
-            Gemm.Multiply(true, false, k, o, m, 1f, phi, k, y, o, 0f, cross, o);
+            Gemm.Multiply(net.Engine, true, false, k, k, m, 1f, phi, k, phi, k, 0f, gram, k);
+            Gemm.Multiply(net.Engine, true, false, k, o, m, 1f, phi, k, y, o, 0f, cross, o);
             for (int i = 0; i < k; i++)
             {
                 for (int j = 0; j < k; j++) normal[i * size + j] += gram[i * k + j];
@@ -162,7 +162,7 @@ public sealed class TwoPhaseFit
                 residual[i] = y[i] - prediction[i];
                 squaredError += (double)residual[i] * residual[i];
             }
-            Gemm.Multiply(true, false, k, o, m, 1f, phi.Span, k, residual, o, 0f, cross, o);
+            Gemm.Multiply(net.Engine, true, false, k, o, m, 1f, phi.Span, k, residual, o, 0f, cross, o);
             for (int i = 0; i < k * o; i++) correction[i] += cross[i];
             if (!dense.HasBias) continue;
             for (int s = 0; s < m; s++)

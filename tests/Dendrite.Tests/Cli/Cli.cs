@@ -15,7 +15,7 @@ internal static class Cli
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var (oldOut, oldError, oldAnsi, oldThreads) = (Console.Out, Console.Error, AnsiConsole.Console, Engine.Threads);
+        var (oldOut, oldError, oldAnsi) = (Console.Out, Console.Error, AnsiConsole.Console);
         Console.SetOut(stdout);
         Console.SetError(stderr);
         // Spectre keeps the writer it first saw: point it at the capture, plain and non-interactive, wide enough for tables.
@@ -37,7 +37,6 @@ internal static class Cli
             Console.SetOut(oldOut);
             Console.SetError(oldError);
             AnsiConsole.Console = oldAnsi;
-            Engine.Threads = oldThreads;
         }
     }
 

@@ -3,13 +3,12 @@ using Dendrite.Kernels;
 namespace Dendrite.Tests.KernelTests;
 
 /// <summary>The direct stride-1 kernel against the double-precision reference, on ragged shapes and with ReLU.</summary>
-[Collection(Cli.ConsoleCollection.Name)] // changes Engine.Threads
 public class DirectConvolutionTests
 {
     [Theory]
     [InlineData(1, 1u)]
     [InlineData(2, 2u)]
-    public void Forward_matches_the_reference_on_random_shapes(int threads, ulong seed) => WithThreads(threads, () =>
+    public void Forward_matches_the_reference_on_random_shapes(int threads, ulong seed) => WithThreads(threads, engine =>
     {
         var rng = new Rng(seed);
         int checkedShapes = 0;
@@ -30,7 +29,7 @@ public class DirectConvolutionTests
             bool relu = trial % 3 == 0;
             var y = new float[n * o * g.OutPlane];
             y.AsSpan().Fill(float.NaN);
-            conv.Forward(x, n, weight, bias, y, relu);
+            conv.Forward(engine, x, n, weight, bias, y, relu);
             var expected = new float[y.Length];
             ConvolutionReference.Forward(x, n, c, weight, bias, o, g, expected);
             if (relu) for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0f, expected[i]);
@@ -43,7 +42,7 @@ public class DirectConvolutionTests
     [Theory]
     [InlineData(1, 11u)]
     [InlineData(2, 12u)]
-    public void Weight_gradient_matches_the_reference_and_accumulates(int threads, ulong seed) => WithThreads(threads, () =>
+    public void Weight_gradient_matches_the_reference_and_accumulates(int threads, ulong seed) => WithThreads(threads, engine =>
     {
         var rng = new Rng(seed);
         int checkedShapes = 0;
@@ -62,7 +61,7 @@ public class DirectConvolutionTests
             var dy = TestData.Random(rng, n, o, g.OutH, g.OutW).Span.ToArray();
             var start = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
             var dw = (float[])start.Clone();
-            conv.WeightGradient(x, dy, n, dw);
+            conv.WeightGradient(engine, x, dy, n, dw);
             var expected = (float[])start.Clone();
             var weight = new float[start.Length];
             ConvolutionReference.Backward(x, n, c, weight, o, g, dy, new float[x.Length], expected);
@@ -81,10 +80,10 @@ public class DirectConvolutionTests
         var dy = TestData.Random(rng, 13, 5, 20, 24).Span.ToArray();
         var results = new List<int[]>();
         foreach (int threads in new[] { 1, 2, 3 })
-            WithThreads(threads, () =>
+            WithThreads(threads, engine =>
             {
                 var dw = new float[5 * 2 * 25];
-                conv.WeightGradient(x, dy, 13, dw);
+                conv.WeightGradient(engine, x, dy, 13, dw);
                 results.Add(Array.ConvertAll(dw, BitConverter.SingleToInt32Bits));
             });
         Assert.Equal(results[0], results[1]);
@@ -100,7 +99,7 @@ public class DirectConvolutionTests
         var x = Enumerable.Range(0, 16).Select(i => (float)i).ToArray();
         float[] w = [0, 0, 0, 1, 1, 1, 0, 0, 0];
         var y = new float[16];
-        conv.Forward(x, 1, w, [0.5f], y);
+        conv.Forward(Engine.Default, x, 1, w, [0.5f], y);
         var expected = Enumerable.Range(0, 16).Select(i => (i == 0 ? 0 : i - 1) + i + (i == 15 ? 0 : i + 1) + 0.5f).ToArray();
         Assert.Equal(expected, y);
     }
@@ -122,17 +121,11 @@ public class DirectConvolutionTests
         var x = TestData.Random(rng, 4, 3, 20, 30).Span.ToArray();
         var weight = TestData.Random(rng, 6, 3, 5, 5).Span.ToArray();
         var y = new float[4 * 6 * 600];
-        conv.Forward(x, 4, weight, [], y);
+        conv.Forward(Engine.Default, x, 4, weight, [], y);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        conv.Forward(x, 4, weight, [], y, relu: true);
+        conv.Forward(Engine.Default, x, 4, weight, [], y, relu: true);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private static void WithThreads(int threads, Action body)
-    {
-        int saved = Engine.Threads;
-        Engine.Threads = threads;
-        try { body(); }
-        finally { Engine.Threads = saved; }
-    }
+    private static void WithThreads(int threads, Action<Engine> body) => body(TestEngines.Of(threads));
 }

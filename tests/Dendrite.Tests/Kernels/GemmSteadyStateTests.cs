@@ -17,14 +17,13 @@ public class GemmSteadyStateTests
         var rng = new Random(9);
         var shapes = new[] { (64, 256, 784, false, true), (256, 784, 64, true, false), (64, 784, 256, false, false), (300, 300, 300, true, true) };
         var buffers = shapes.Select(s => (GemmTests.Fill(rng, s.Item1 * s.Item3), GemmTests.Fill(rng, s.Item3 * s.Item2), new float[s.Item1 * s.Item2])).ToArray();
-        using var parallel = new GemmAlwaysParallel();
         void All()
         {
             for (int i = 0; i < shapes.Length; i++)
             {
                 var (m, n, k, ta, tb) = shapes[i];
                 var (a, b, c) = buffers[i];
-                Gemm.Multiply(GemmPaths.Best, threads, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
+                Gemm.Multiply(TestEngines.AlwaysParallel(threads), GemmPaths.Best, ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, c, n);
             }
         }
         for (int i = 0; i < 50; i++) All(); // warm: JIT tiers, workspaces, worker threads

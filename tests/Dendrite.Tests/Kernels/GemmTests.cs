@@ -43,7 +43,6 @@ public class GemmTests
     [InlineData(3)]
     public void ResultDoesNotDependOnThreadCount(int threads)
     {
-        using var split = new GemmAlwaysParallel();
         foreach (var path in GemmPaths.Supported())
             foreach (var (m, n, k) in new[] { (300, 200, 700), (37, 1100, 90), (1000, 20, 300) })
                 foreach (bool transA in new[] { false, true })
@@ -53,21 +52,21 @@ public class GemmTests
                         float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c0 = Fill(rng, m * n);
                         float[] serial = (float[])c0.Clone(), again = (float[])c0.Clone(), parallel = (float[])c0.Clone();
                         int lda = transA ? m : k, ldb = transB ? k : n;
-                        Gemm.Multiply(path, 1, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, serial, n);
-                        Gemm.Multiply(path, 1, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, again, n);
-                        Gemm.Multiply(path, threads, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, parallel, n);
+                        Gemm.Multiply(TestEngines.AlwaysParallel(1), path, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, serial, n);
+                        Gemm.Multiply(TestEngines.AlwaysParallel(1), path, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, again, n);
+                        Gemm.Multiply(TestEngines.AlwaysParallel(threads), path, transA, transB, m, n, k, 0.5f, a, lda, b, ldb, 0.25f, parallel, n);
                         Assert.Equal(Bits(serial), Bits(again));
                         Assert.Equal(Bits(serial), Bits(parallel));
                     }
     }
 
     [Fact]
-    public void PublicEntryPointUsesEngineThreadsAndMatchesReference()
+    public void PublicEntryPointUsesTheEnginesThreadsAndMatchesReference()
     {
         var rng = new Random(3);
         int m = 129, n = 200, k = 300;
         float[] a = Fill(rng, m * k), b = Fill(rng, k * n), c = new float[m * n], expected = new float[m * n];
-        Gemm.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+        Gemm.Multiply(Engine.Default, false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
         GemmReference.Multiply(false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n);
         AssertClose(expected, c, a, b, m, n, k, false, false, k, n, 1f);
     }
@@ -78,13 +77,13 @@ public class GemmTests
         int m = 150, n = 170, k = 190;
         var rng = new Random(5);
         float[] a = Fill(rng, m * k), b = Fill(rng, k * n), expected = new float[m * n];
-        Gemm.Multiply(GemmPaths.Best, 1, false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n);
+        Gemm.Multiply(TestEngines.Of(1), GemmPaths.Best, false, false, m, n, k, 1f, a, k, b, n, 0f, expected, n);
         var results = new float[8][];
         Parallel.For(0, results.Length, i =>
         {
             results[i] = new float[m * n];
             for (int r = 0; r < 20; r++)
-                Gemm.Multiply(GemmPaths.Best, 2, false, false, m, n, k, 1f, a, k, b, n, 0f, results[i], n);
+                Gemm.Multiply(TestEngines.Of(2), GemmPaths.Best, false, false, m, n, k, 1f, a, k, b, n, 0f, results[i], n);
         });
         foreach (var r in results) Assert.Equal(expected, r);
     }
@@ -93,17 +92,17 @@ public class GemmTests
     public void BetaZeroOverwritesNaNAndAlphaZeroOnlyScales()
     {
         float[] a = [float.NaN, 1], b = [2, 3], c = [float.NaN, float.NaN];
-        Gemm.Multiply(false, false, 1, 2, 1, 0f, a, 1, b, 2, 0f, c, 2);
+        Gemm.Multiply(Engine.Default, false, false, 1, 2, 1, 0f, a, 1, b, 2, 0f, c, 2);
         Assert.Equal(new[] { 0f, 0f }, c);
         c = [4, 8];
-        Gemm.Multiply(false, false, 1, 2, 0, 1f, a, 1, b, 2, 0.5f, c, 2);
+        Gemm.Multiply(Engine.Default, false, false, 1, 2, 0, 1f, a, 1, b, 2, 0.5f, c, 2);
         Assert.Equal(new[] { 2f, 4f }, c);
     }
 
     [Fact]
     public void RejectsShortBuffersNamingTheOperand()
     {
-        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, 1f, new float[16], 4, new float[15], 4, 0f, new float[16], 4));
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(Engine.Default, false, false, 4, 4, 4, 1f, new float[16], 4, new float[15], 4, 0f, new float[16], 4));
         Assert.Contains("B [4, 4]", e.Message);
     }
 
@@ -115,8 +114,7 @@ public class GemmTests
         float[] c = Fill(rng, m * ldc);
         if (beta == 0f) Array.Fill(c, float.NaN);
         float[] expected = (float[])c.Clone();
-        using var parallel = new GemmAlwaysParallel();
-        Gemm.Multiply(path, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Gemm.Multiply(TestEngines.AlwaysParallel(threads), path, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         GemmReference.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
         AssertClose(expected, c, a, b, m, n, k, transA, transB, lda, ldb, alpha, ldc, beta, $"{path} x{threads} tA={transA} tB={transB} {m}x{n}x{k} alpha={alpha} beta={beta}");
     }

@@ -93,10 +93,10 @@ public class GemmWorkerPoolTests
     [Fact]
     public void MeasureGflopsReportsAPositiveRateAndRejectsBadArguments()
     {
-        double gflops = GemmBenchmark.MeasureGflops(48, 1, 0.05);
+        double gflops = GemmBenchmark.MeasureGflops(48, TestEngines.Of(1), 0.05);
         Assert.True(gflops > 0.01 && double.IsFinite(gflops), $"{gflops}");
-        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(0, 1, 0.05));
-        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(8, 0, 0.05));
-        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(8, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(0, TestEngines.Of(1), 0.05));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(8, new Engine(0), 0.05));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GemmBenchmark.MeasureGflops(8, TestEngines.Of(1), 0));
     }
 }

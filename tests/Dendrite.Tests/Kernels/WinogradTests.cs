@@ -83,7 +83,7 @@ public class WinogradTests
             var bias = trial % 2 == 0 ? TestData.Random(rng, s.O).Span.ToArray() : [];
             var y = new float[s.N * s.O * s.OutH * s.OutW];
             y.AsSpan().Fill(float.NaN);
-            conv.Forward(x, s.N, w, bias, y);
+            conv.Forward(Engine.Default, x, s.N, w, bias, y);
             var (expected, scale) = DirectForward(x, w, bias, s, r);
             AssertWithin(expected, scale, y, s.OutH, s.OutW, r, $"forward {s}");
         }
@@ -103,7 +103,7 @@ public class WinogradTests
             var w = TestData.Random(rng, s.O, s.C, r, r).Span.ToArray();
             var dx = new float[s.N * s.C * s.H * s.W];
             dx.AsSpan().Fill(float.NaN);
-            conv.BackwardData(dy, s.N, w, dx);
+            conv.BackwardData(Engine.Default, dy, s.N, w, dx);
             var (expected, scale) = DirectBackwardData(dy, w, s, r);
             AssertWithin(expected, scale, dx, s.H, s.W, r, $"backward-data {s}");
         }
@@ -123,7 +123,7 @@ public class WinogradTests
             var dy = TestData.Random(rng, s.N, s.O, s.OutH, s.OutW).Span.ToArray();
             var start = TestData.Random(rng, s.O, s.C, r, r).Span.ToArray();
             var dw = (float[])start.Clone();
-            conv.WeightGradient(x, dy, s.N, dw);
+            conv.WeightGradient(Engine.Default, x, dy, s.N, dw);
             // dw[o, c, i, j] - start = sum over b, oy, ox of dy[b, o, oy, ox] x[b, c, oy - padTop + i, ox - padLeft + j];
             // the tolerance scale is the filter's largest sum of |terms| (all taps share the transformed tiles).
             var sum = new double[r * r];
@@ -166,14 +166,9 @@ public class WinogradTests
         var w = TestData.Random(rng, s.O, s.C, 5, 5).Span.ToArray();
         var whole = new float[s.N * s.O * s.OutH * s.OutW];
         var blocked = new float[whole.Length];
-        conv.Forward(x, s.N, w, [], whole);
-        int saved = WinogradConvolution.ImageBudget;
-        try
-        {
-            WinogradConvolution.ImageBudget = 1; // one image per block
-            conv.Forward(x, s.N, w, [], blocked);
-        }
-        finally { WinogradConvolution.ImageBudget = saved; }
+        conv.Forward(Engine.Default, x, s.N, w, [], whole);
+        var oneImagePerBlock = new Engine(Engine.Default.Threads, new KernelSettings { WinogradImageBudget = 1 });
+        conv.Forward(oneImagePerBlock, x, s.N, w, [], blocked);
         Assert.Equal(whole, blocked);
     }
 
@@ -193,11 +188,11 @@ public class WinogradTests
         var dy = TestData.Random(rng, s.N, s.O, s.OutH, s.OutW).Span.ToArray();
         var y = new float[dy.Length];
         var dx = new float[x.Length];
-        conv.Forward(x, s.N, w, bias, y);
-        conv.BackwardData(dy, s.N, w, dx);
+        conv.Forward(Engine.Default, x, s.N, w, bias, y);
+        conv.BackwardData(Engine.Default, dy, s.N, w, dx);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        conv.Forward(x, s.N, w, bias, y);
-        conv.BackwardData(dy, s.N, w, dx);
+        conv.Forward(Engine.Default, x, s.N, w, bias, y);
+        conv.BackwardData(Engine.Default, dy, s.N, w, dx);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         var (expected, scale) = DirectForward(x, w, bias, s, r);
         AssertWithin(expected, scale, y, s.OutH, s.OutW, r, "forward");
@@ -216,7 +211,7 @@ public class WinogradTests
         var w = TestData.Random(rng, -limit, limit, s.O, s.C, 5, 5).Span.ToArray();
         var (expected, scale) = DirectForward(x, w, [], s, 5);
         var wino = new float[expected.Length];
-        new WinogradConvolution(s.C, s.H, s.W, s.O, 5, 2, 2, 14, 14).Forward(x, s.N, w, [], wino);
+        new WinogradConvolution(s.C, s.H, s.W, s.O, 5, 2, 2, 14, 14).Forward(Engine.Default, x, s.N, w, [], wino);
         var lowered = Im2ColForward(x, w, s, 5);
         double winoError = MaxError(expected, wino), im2colError = MaxError(expected, lowered);
         double maxAbs = expected.Max(Math.Abs);
@@ -307,7 +302,7 @@ public class WinogradTests
                                 bool inside = iy >= 0 && iy < s.H && ix >= 0 && ix < s.W;
                                 col[((c * r + i) * r + j) * plane + oy * s.OutW + ox] = inside ? x[((b * s.C + c) * s.H + iy) * s.W + ix] : 0f;
                             }
-            Gemm.Multiply(false, false, s.O, plane, rows, 1f, w, rows, col, plane, 0f, y.AsSpan(b * s.O * plane, s.O * plane), plane);
+            Gemm.Multiply(Engine.Default, false, false, s.O, plane, rows, 1f, w, rows, col, plane, 0f, y.AsSpan(b * s.O * plane, s.O * plane), plane);
         }
         return y;
     }

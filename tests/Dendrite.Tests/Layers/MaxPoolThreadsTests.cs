@@ -1,7 +1,6 @@
 namespace Dendrite.Tests.Layers;
 
 /// <summary>Max pooling split over threads (large maps) gives the reference's values and argmax, so backward routes the same.</summary>
-[Collection(Cli.ConsoleCollection.Name)]
 public class MaxPoolThreadsTests
 {
     [Theory]
@@ -10,13 +9,11 @@ public class MaxPoolThreadsTests
     [InlineData(15, 3, 2)]
     public void Threads_match_the_single_threaded_reference(int side, int kernel, int stride)
     {
-        int saved = Engine.Threads;
-        Engine.Threads = 2;
-        try
         {
             var rng = new Rng(17);
             var x = TestData.Random(rng, 48, 32, side, side);
             var pool = new MaxPool2d(kernel, stride);
+            pool.Engine = TestEngines.Of(2);
             pool.Build([32, side, side], rng);
             var y = pool.Forward(x, training: true);
             Assert.True(y.Length >= 1 << 16, "the map must be large enough for the threaded path");
@@ -30,10 +27,6 @@ public class MaxPoolThreadsTests
             var expectedDx = new float[x.Length];
             for (int i = 0; i < argmax.Length; i++) expectedDx[argmax[i]] += dy.Span[i];
             TestData.AssertClose(expectedDx, dx.Span, 0f);
-        }
-        finally
-        {
-            Engine.Threads = saved;
         }
     }
 }

@@ -88,7 +88,7 @@ public class RbfLayerTests
         var c = TestData.Random(rng, k, d);
         var fast = new float[n * k];
         var reference = new float[n * k];
-        SquaredDistance.Compute(x.Span, n, c.Span, k, d, fast, new float[n], new float[k]);
+        SquaredDistance.Compute(Engine.Default, x.Span, n, c.Span, k, d, fast, new float[n], new float[k]);
         SquaredDistance.Reference(x.Span, n, c.Span, k, d, reference);
         TestData.AssertClose(reference, fast, 1e-5f);
     }

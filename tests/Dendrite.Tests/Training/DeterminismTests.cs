@@ -1,26 +1,16 @@
 namespace Dendrite.Tests.Training;
 
-/// <summary>Same seed and thread count: bit-identical weights. Sets <see cref="Engine.Threads"/>, so it runs with the console tests.</summary>
-[Collection(Cli.ConsoleCollection.Name)]
+/// <summary>Same seed and thread count: bit-identical weights.</summary>
 public class DeterminismTests
 {
     private static readonly (Dataset Train, Dataset Test) Data = Synthetic.Images(300, 50, seed: 7);
 
     private static float[] TrainedWeights(ulong seed, int threads)
     {
-        int saved = Engine.Threads;
-        Engine.Threads = threads;
-        try
-        {
-            var net = new Sequential(new Dense(48), new ReLU(), new Dense(24), new Tanh(), new Dense(10), new Softmax())
-                .Build([1, 28, 28], seed);
-            new Trainer(net, new SoftmaxCrossEntropy(), new Adam(2e-3f)).Fit(Data.Train, Data.Test, epochs: 2, batchSize: 32, seed: seed).ToList();
-            return net.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
-        }
-        finally
-        {
-            Engine.Threads = saved;
-        }
+        var net = new Sequential(new Dense(48), new ReLU(), new Dense(24), new Tanh(), new Dense(10), new Softmax())
+            .Build([1, 28, 28], seed, TestEngines.Of(threads));
+        new Trainer(net, new SoftmaxCrossEntropy(), new Adam(2e-3f)).Fit(Data.Train, Data.Test, epochs: 2, batchSize: 32, seed: seed).ToList();
+        return net.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
     }
 
     [Theory]
@@ -58,21 +48,12 @@ public class DeterminismTests
     /// <summary>A CNN step through both convolution lowerings (conv1 im2col, conv2 Winograd) and the pooled GEMMs.</summary>
     private static float[] CnnGradients(int threads)
     {
-        int saved = Engine.Threads;
-        Engine.Threads = threads;
-        try
-        {
-            var net = ModelSpec.Build("conv(8,5,pad=2),relu,maxpool(2),conv(16,5,pad=2),relu,maxpool(2),flatten,dense(10)", [1, 28, 28], 10, seed: 4);
-            var x = TestData.Random(new Rng(8), 0f, 1f, 24, 1, 28, 28);
-            var y = net.Forward(x, training: true);
-            net.ZeroGrad();
-            net.Backward(TestData.Random(new Rng(9), y.Shape.ToArray()));
-            return [.. y.Span.ToArray(), .. net.Parameters.SelectMany(p => p.Grad.Span.ToArray())];
-        }
-        finally
-        {
-            Engine.Threads = saved;
-        }
+        var net = ModelSpec.Build("conv(8,5,pad=2),relu,maxpool(2),conv(16,5,pad=2),relu,maxpool(2),flatten,dense(10)", [1, 28, 28], 10, seed: 4, TestEngines.Of(threads));
+        var x = TestData.Random(new Rng(8), 0f, 1f, 24, 1, 28, 28);
+        var y = net.Forward(x, training: true);
+        net.ZeroGrad();
+        net.Backward(TestData.Random(new Rng(9), y.Shape.ToArray()));
+        return [.. y.Span.ToArray(), .. net.Parameters.SelectMany(p => p.Grad.Span.ToArray())];
     }
 
     [Fact]
