@@ -4,7 +4,7 @@ namespace Dendrite.Kernels;
 /// Cholesky factorisation A = L L^T of a symmetric positive definite matrix, and the two triangular solves
 /// that then give A X = B. In double: the normal equations of a least-squares fit square the condition number.
 /// </summary>
-public static class Cholesky
+internal static class Cholesky
 {
     /// <summary>
     /// Overwrites the lower triangle of A [n, n] (row-major; only the lower triangle is read) with L and clears the upper.

@@ -5,7 +5,7 @@ namespace Dendrite.Kernels;
 /// im2col + GEMM path of <see cref="Conv2d"/> against. x is [N, C, H, W], w is [O, C, kh, kw], y is [N, O, OH, OW].
 /// y[n, o, oy, ox] = b[o] + sum over c, i, j of w[o, c, i, j] * x[n, c, oy*s - padTop + i*d, ox*s - padLeft + j*d].
 /// </summary>
-public static class ConvolutionReference
+internal static class ConvolutionReference
 {
     public static void Forward(ReadOnlySpan<float> x, int n, int channels, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
         int filters, in Window2d g, Span<float> y)

@@ -13,7 +13,7 @@ namespace Dendrite.Kernels;
 /// 16-lane sums are reduced once per block of images. The blocks are fixed (never from the thread count) and their
 /// partial sums are added in block order, so results are the same for any thread count.
 /// </summary>
-public sealed unsafe partial class DirectConvolution
+internal sealed unsafe partial class DirectConvolution
 {
     private const int GradientBlocks = 8;
     private float[] _gradPadded = [], _partials = [], _lanes = [], _dyRows = [];

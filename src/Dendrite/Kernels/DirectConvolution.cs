@@ -14,7 +14,7 @@ namespace Dendrite.Kernels;
 /// The weight gradient, for 3- and 5-wide kernels, is in DirectConvolution.WeightGradient.cs; dL/dx stays with im2col and GEMM.
 /// </summary>
 [SkipLocalsInit]
-public sealed unsafe partial class DirectConvolution : IParallelJob
+internal sealed unsafe partial class DirectConvolution : IParallelJob
 {
     private const int Lanes = 16, FilterBlock = 4;
     private float[] _padded = [], _packed = [];

@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace Dendrite.Kernels;
 
 /// <summary>Vectorised elementwise, row and column operations the layers share.</summary>
-public static class Elementwise
+internal static class Elementwise
 {
     /// <summary>Adds v to each of the <paramref name="rows"/> rows of the row-major matrix m.</summary>
     public static void AddRowVector(Span<float> m, ReadOnlySpan<float> v, int rows)

@@ -12,7 +12,7 @@ namespace Dendrite.Kernels;
 /// is a row of dot products (GemmDot), a C only a few columns wide runs as C^T, and row-major B is read in
 /// place when op(A) has few rows. Slow but obvious twin: GemmReference.
 /// </summary>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>C = alpha * op(A) * op(B) + beta * C on <paramref name="engine"/>'s threads, with the fastest kernels the CPU has.</summary>
     public static void Multiply(Engine engine, bool transA, bool transB, int m, int n, int k,

@@ -7,7 +7,7 @@ namespace Dendrite.Kernels;
 /// benchmarks: GFLOP/s = 2 m n k * calls / seconds on random matrices, after a warm-up that is not timed
 /// (JIT, packing buffers, worker threads); the median of five timed rounds, as the machine may be shared.
 /// </summary>
-public static class GemmBenchmark
+internal static class GemmBenchmark
 {
     /// <summary>Square n x n x n product on <paramref name="engine"/>'s threads for about `seconds` (plus a short warm-up).</summary>
     public static double MeasureGflops(int n, Engine engine, double seconds)

@@ -1,7 +1,7 @@
 namespace Dendrite.Kernels;
 
 /// <summary>The textbook triple loop in double precision: what tests hold the fast GEMM against.</summary>
-public static class GemmReference
+internal static class GemmReference
 {
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,

@@ -9,7 +9,7 @@ namespace Dendrite.Kernels;
 /// came from, which turns dL/dcol into dL/dx. Gather is im2col, ScatterAdd is col2im. Several images can share one matrix side by side: image g
 /// occupies columns [offset, offset + OH*OW) of a matrix with leading dimension ld.
 /// </summary>
-public static class Im2Col
+internal static class Im2Col
 {
     /// <summary>col[(c*kh + i)*kw + j, offset + oy*OW + ox] = x[c, oy*sh - padTop + i*dh, ox*sw - padLeft + j*dw], or 0 in the padding.</summary>
     public static void Gather(ReadOnlySpan<float> image, int channels, in Window2d g, Span<float> col, int ld, int offset)

@@ -12,7 +12,7 @@ namespace Dendrite.Kernels;
 /// padding is -inf and never wins), so backward routes dy straight there. Average pooling divides by the
 /// number of input pixels under the window, padding excluded (PyTorch's count_include_pad=false).
 /// </summary>
-public static class Pooling
+internal static class Pooling
 {
     /// <summary>y = max over each window; argmax = where in x it was. Dispatches 2x2 stride-2 unpadded windows to a fast path.</summary>
     public static void MaxForward(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y, Span<int> argmax) =>

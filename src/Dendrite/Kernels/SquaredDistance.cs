@@ -6,7 +6,7 @@ namespace Dendrite.Kernels;
 /// Squared Euclidean distances between the rows of X [n, d] and of C [k, d]:
 /// D[i, j] = ||x_i||^2 - 2 x_i.c_j + ||c_j||^2, the cross term by one GEMM.
 /// </summary>
-public static class SquaredDistance
+internal static class SquaredDistance
 {
     /// <summary>
     /// Writes D [n, k]; <paramref name="xNorms"/> [n] and <paramref name="cNorms"/> [k] are scratch that

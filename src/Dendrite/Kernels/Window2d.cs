@@ -5,7 +5,7 @@ namespace Dendrite.Kernels;
 /// rows oy*strideH - padTop + i*dilationH, i &lt; kh (likewise for columns); positions outside the plane are
 /// padding. Shared by convolution and pooling. Output size: floor((H + padTotal - d*(k-1) - 1) / stride) + 1.
 /// </summary>
-public readonly record struct Window2d
+internal readonly record struct Window2d
 {
     public int InH { get; init; }
     public int InW { get; init; }

@@ -9,7 +9,7 @@ namespace Dendrite.Kernels;
 /// turned, transposed filters and padding r - 1 - pad. Weight gradient: the adjoint, dU_ξ = sum over tiles of
 /// (A dY Aᵀ)_ξ (Bᵀ d B)_ξ and dw += Gᵀ dU G. Owns its buffers: no allocation once they have grown.
 /// </summary>
-public sealed unsafe class WinogradConvolution : IParallelJob
+internal sealed unsafe class WinogradConvolution : IParallelJob
 {
     private float[] _u = [], _uBack = [], _du = [], _slots = [], _partials = [];
 

@@ -79,7 +79,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     public Initializer Init { get; }
     public int Channels => InputShape[0];
     /// <summary>Where the kernel lands on the input, padding included.</summary>
-    public Window2d Window => _g;
+    internal Window2d Window => _g;
 
     public Parameter Weight => _weight ?? throw new InvalidOperationException($"{Label}: not built");
     public Parameter? Bias => _bias;

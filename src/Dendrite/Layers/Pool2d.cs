@@ -26,7 +26,7 @@ public abstract class Pool2d : Layer
     public int Kernel { get; }
     public int Stride { get; }
     public int Padding { get; }
-    public Window2d Window => _g;
+    internal Window2d Window => _g;
 
     public override string Spec =>
         $"{Name}({Kernel}{(Stride == Kernel ? "" : $",stride={Stride}")}{(Padding == 0 ? "" : $",pad={Padding}")})";
