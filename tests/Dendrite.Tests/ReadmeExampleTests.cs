@@ -34,7 +34,7 @@ public class ReadmeExampleTests
         Assert.True(accuracies[^1] > 85, $"final test accuracy {accuracies[^1]}%:\n{output}");
     }
 
-    private static string ExtractExample(string readme)
+    internal static string ExtractExample(string readme)
     {
         int section = readme.IndexOf("## The library", StringComparison.Ordinal);
         Assert.True(section >= 0, "README has no '## The library' section");
