@@ -31,7 +31,10 @@ public partial class PackageTests(ITestOutputHelper log)
         Dotnet(app, "new", "console", "-n", "App", "-o", app);
         File.WriteAllText(Path.Combine(app, "nuget.config"), NuGetConfig(feed, Path.Combine(temp.Path, "packages")));
         Dotnet(app, "add", "package", "Dendrite", "--version", version);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeExampleTests.ExtractExample(File.ReadAllText(Path.Combine(repo, "README.md"))));
+        string example = ReadmeExampleTests.ExtractExample(File.ReadAllText(Path.Combine(repo, "README.md")));
+        Assert.True(File.ReadAllText(Path.Combine(repo, "src", "Dendrite", "README.md")).Contains(example),
+            "src/Dendrite/README.md (the package's readme) no longer shows the README's library example");
+        File.WriteAllText(Path.Combine(app, "Program.cs"), example);
         Dotnet(app, "build", "-c", "Release");
 
         string bin = Path.Combine(app, "bin", "Release", "net10.0");
