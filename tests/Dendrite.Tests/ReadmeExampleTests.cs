@@ -71,7 +71,7 @@ public class ReadmeExampleTests
         Assert.True(expected > 75, $"Trainer reached only {expected:F2}%");
     }
 
-    private static string ExtractExample(string readme)
+    internal static string ExtractExample(string readme)
     {
         int section = readme.IndexOf("## The library", StringComparison.Ordinal);
         Assert.True(section >= 0, "README has no '## The library' section");

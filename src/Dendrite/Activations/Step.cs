@@ -5,7 +5,7 @@ namespace Dendrite;
 /// <summary>
 /// Threshold (Heaviside) unit: y = 1 if x >= 0 else 0; dy/dx = 0 wherever it exists, so plain
 /// backprop sends no signal through it. With <c>straightThrough</c> the backward pass instead uses
-/// the clipped straight-through estimator dx = dy * 1{|x| <= 1} (Hubara et al., 2016).
+/// the clipped straight-through estimator dx = dy * 1{|x| &lt;= 1} (Hubara et al., 2016).
 /// </summary>
 public sealed class Step(bool straightThrough = false) : Activation, ISpecLayer<Step>
 {
