@@ -3,14 +3,15 @@ namespace Dendrite;
 /// <summary>
 /// Training settings a preset brings with it, so that <c>dendrite train --model NAME --epochs N</c> with nothing else
 /// gives the preset's recorded result. A null field leaves the general default (<see cref="TrainingOptions"/>); an
-/// option the user gives explicitly always wins (<see cref="ApplyTo"/>). Today's presets have no entry: they train with
-/// the general defaults, as before.
+/// option the user gives explicitly always wins (<see cref="ApplyTo"/>). Presets without an entry train with the general defaults.
 /// </summary>
 public sealed record PresetDefaults
 {
     // Preset name (as in ModelSpec.Presets) -> its training defaults. One line per preset that needs its own.
     private static readonly Dictionary<string, PresetDefaults> ByPreset = new(StringComparer.OrdinalIgnoreCase)
     {
+        // Batch norm lets the residual net take a larger step; augmentation and normalised inputs keep it from overfitting.
+        ["resnet"] = new() { Optimizer = "adam", LearningRate = 0.002f, Schedule = "cosine", Augment = "shift+flip", Normalize = "auto" },
     };
 
     /// <summary>One of <see cref="OptimizerCatalog.Names"/>.</summary>
