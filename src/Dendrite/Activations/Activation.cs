@@ -7,6 +7,7 @@ namespace Dendrite;
 public abstract class Activation : Layer
 {
     private Tensor? _x, _y, _dx;
+    private Tensor? _saved; // the y that backward reads: this forward's output, or y0 when linearized
 
     /// <summary>The spec name: relu, sigmoid, ...</summary>
     public abstract string Name { get; }
@@ -25,9 +26,45 @@ public abstract class Activation : Layer
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
-        _x = x;
         var y = Tensor.Ensure(ref _y, x[0], OutputShape);
+        if (Linearized) return Tangent(x, y);
+        _x = x;
+        _saved = y;
         Apply(x.Span, y.Span);
+        return y;
+    }
+
+    /// <summary>
+    /// While true the layer computes its tangent at the first input it sees, y = f(x0) + f'(x0) (x - x0), and its backward
+    /// uses f'(x0). A gradient check of a block sets it on the activations inside, so its finite differences cross no
+    /// ReLU kink; the block's Jacobian at x0 is unchanged. Setting it (either way) forgets x0.
+    /// </summary>
+    internal bool Linearized
+    {
+        get => _linearized;
+        set
+        {
+            _linearized = value;
+            _x0 = null;
+        }
+    }
+
+    private bool _linearized;
+    private Tensor? _x0, _y0;
+
+    private Tensor Tangent(Tensor x, Tensor y)
+    {
+        if (_x0 is null || _x0.Length != x.Length)
+        {
+            _x0 = x.Clone();
+            _y0 = new Tensor(x.Shape.ToArray());
+            Apply(_x0.Span, _y0.Span);
+        }
+        var delta = new Tensor(x.Shape.ToArray());
+        System.Numerics.Tensors.TensorPrimitives.Subtract(x.Span, _x0.Span, delta.Span);
+        Derive(_x0.Span, _y0!.Span, delta.Span, y.Span);
+        System.Numerics.Tensors.TensorPrimitives.Add(y.Span, _y0.Span, y.Span);
+        (_x, _saved) = (_x0, _y0); // backward: f'(x0)
         return y;
     }
 
@@ -35,7 +72,7 @@ public abstract class Activation : Layer
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
         var dx = Tensor.Ensure(ref _dx, x[0], InputShape);
-        Derive(x.Span, _y!.Span, dy.Span, dx.Span);
+        Derive(x.Span, _saved!.Span, dy.Span, dx.Span);
         return dx;
     }
 

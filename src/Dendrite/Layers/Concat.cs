@@ -84,6 +84,9 @@ public sealed class Concat : Layer, ISpecLayer<Concat>
         }
     }
 
+    /// <summary>Every branch sees x.</summary>
+    internal override IReadOnlyList<(Layer Child, Tensor Input)> ChildInputs(Tensor x) => [.. _branches.Select(b => ((Layer)b, x.Clone()))];
+
     /// <summary>Each branch's output copied into its slice of every sample.</summary>
     public override Tensor Forward(Tensor x, bool training)
     {

@@ -74,6 +74,13 @@ public abstract class Layer
     /// <summary>The layers this one holds (empty for a plain layer).</summary>
     public virtual IReadOnlyList<Layer> Children => [];
 
+    /// <summary>
+    /// For a block: each child with the input it sees when the block runs forward (training mode) on
+    /// <paramref name="x"/>, so a gradient check can go layer by layer inside blocks. Empty for a plain layer, and for a
+    /// composite that does not say (it is then checked as a whole).
+    /// </summary>
+    internal virtual IReadOnlyList<(Layer Child, Tensor Input)> ChildInputs(Tensor x) => [];
+
     /// <summary>This layer and every layer inside it, depth first (a block before its children).</summary>
     public IEnumerable<Layer> Walk() => Children.SelectMany(c => c.Walk()).Prepend(this);
 

@@ -107,6 +107,9 @@ public sealed class Residual : Layer, ISpecLayer<Residual>
         }
     }
 
+    /// <summary>The body and the projection both see x.</summary>
+    internal override IReadOnlyList<(Layer Child, Tensor Input)> ChildInputs(Tensor x) => [.. Children.Select(c => (c, x.Clone()))];
+
     /// <summary>y = f(x) + s(x).</summary>
     public override Tensor Forward(Tensor x, bool training)
     {

@@ -128,6 +128,18 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
         for (int i = 0; i < _layers.Count; i++) Adopt(_layers[i], i.ToString(System.Globalization.CultureInfo.InvariantCulture), i + 1);
     }
 
+    /// <summary>Each layer with the output of the layers before it.</summary>
+    internal override IReadOnlyList<(Layer Child, Tensor Input)> ChildInputs(Tensor x)
+    {
+        var inputs = new List<(Layer, Tensor)>();
+        foreach (var layer in _layers)
+        {
+            inputs.Add((layer, x.Clone()));
+            x = layer.Forward(x, training: true);
+        }
+        return inputs;
+    }
+
     /// <summary>Runs every layer.</summary>
     public override Tensor Forward(Tensor x, bool training) => Forward(x, training, -1);
 

@@ -42,7 +42,7 @@ public static class GradientCheck
             }
             results = new List<Result> { CheckLoss(loss, t.Clone(), target, rng, positionsPerTensor, h, floor) };
             for (int i = 0; i < layers; i++)
-                results.AddRange(CheckLayer(net.Layers[i], inputs[i], rng, positionsPerTensor, h, floor));
+                results.AddRange(CheckTree(net.Layers[i], inputs[i], rng, positionsPerTensor, h, floor));
         }
         finally
         {
@@ -61,25 +61,60 @@ public static class GradientCheck
     }
 
     /// <summary>
+    /// A block layer by layer, as the network: each layer inside on the input it sees there (its parameters and dL/dx),
+    /// then the block's own dL/dx as a whole (in evaluation mode, activations inside linearised at x), which checks how
+    /// it combines its parts (y = f(x) + x: the shortcut's gradient). Parameters are checked in the innermost layer that owns them, where no kink of a later layer lies
+    /// between the step and the loss (a convolution's bias before batch norm has a zero gradient inside the block).
+    /// </summary>
+    private static List<Result> CheckTree(Layer layer, Tensor x, Rng rng, int positionsPerTensor, float h, double floor)
+    {
+        var children = layer.ChildInputs(x);
+        if (children.Count == 0) return CheckLayer(layer, x, rng, positionsPerTensor, h, floor);
+        var results = children.SelectMany(c => CheckTree(c.Child, c.Input, rng, positionsPerTensor, h, floor)).ToList();
+        // A sequential block only chains its layers, which are checked above. The combination is checked in evaluation
+        // mode with the activations inside replaced by their tangents at x: batch norm is then a fixed affine map and the
+        // block is smooth, so the finite differences cross no kink (checked as it is, the resnet preset's blocks crossed
+        // ReLU kinks on both sides of a step and bent the difference by 8-12%, measured); its Jacobian at x is unchanged.
+        // Being (nearly) linear, it takes a 10x larger step: Winograd's float32 rounding (1e-5 of the output, not smooth
+        // in x) divided by a 2e-2 step bent the difference by up to 23% in the resnet's 128-channel block (measured).
+        if (layer is Sequential) return results;
+        var inside = layer.Walk().Skip(1).OfType<Activation>().ToList();
+        foreach (var a in inside) a.Linearized = true;
+        try
+        {
+            results.AddRange(CheckLayer(layer, x, rng, positionsPerTensor, 10 * h, floor, parameters: false, training: false));
+        }
+        finally
+        {
+            foreach (var a in inside) a.Linearized = false;
+        }
+        return results;
+    }
+
+    /// <summary>
     /// Checks one built layer alone, with the loss L = sum_i r_i y_i for a fixed random r (so dL/dy = r).
     /// </summary>
-    public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3)
+    public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3) =>
+        CheckLayer(layer, x, rng, positionsPerTensor, h, floor, parameters: true);
+
+    private static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor, float h, double floor,
+        bool parameters, bool training = true)
     {
         using var frozen = new Freeze([layer]);
         bool needed = layer.NeedsInputGradient;
         layer.NeedsInputGradient = true; // dL/dx is checked too
         try
         {
-            var y0 = layer.Forward(x, training: true);
+            var y0 = layer.Forward(x, training);
             var r = new Tensor(y0.Shape.ToArray());
             rng.Uniform(r.Span, -1f, 1f);
-            double Loss() => Dot(layer.Forward(x, training: true).Span, r.Span);
+            double Loss() => Dot(layer.Forward(x, training).Span, r.Span);
 
             Optimizer.ZeroGrad(layer.Parameters);
-            layer.Forward(x, training: true);
+            layer.Forward(x, training);
             var dx = layer.Backward(r).Span.ToArray();
             var results = new List<Result>();
-            foreach (var (name, p) in layer.NamedParameters)
+            foreach (var (name, p) in parameters ? layer.NamedParameters : [])
                 results.Add(Compare(layer.Label, name, p.Length, p.Grad.Span.ToArray(), p.Value, Loss, rng, positionsPerTensor, h, floor));
             results.Add(Compare(layer.Label, "dL/dx", x.Length, dx, x, Loss, rng, positionsPerTensor, h, floor));
             return results;

@@ -88,15 +88,40 @@ public class ResidualTests
     {
         // The same check on a block whose shortcut gradient is dropped must fail.
         var rng = new Rng(2);
-        var layer = new BrokenResidual();
+        var layer = new BrokenResidual(new Dense(4), new Tanh());
         layer.Build([4], new Rng(1));
         var results = GradientCheck.CheckLayer(layer, TestData.Random(rng, 3, 4), rng);
         Assert.Contains(results, r => r.MaxRelativeError > 0.1);
     }
 
-    private sealed class BrokenResidual : Layer
+    [Fact]
+    public void The_network_check_goes_inside_blocks_and_still_catches_a_dropped_shortcut()
     {
-        private readonly Residual _inner = new(new Dense(4), new Tanh());
+        var rng = new Rng(4);
+        var good = new Sequential(new Dense(6), new Residual(new Dense(6), new ReLU(), new Dense(6)), new Dense(3)).Build([5], seed: 2);
+        var results = GradientCheck.CheckNetwork(good, new SoftmaxCrossEntropy(), TestData.Random(rng, 4, 5), TestData.OneHot(rng, 4, 3), rng);
+        TestData.AssertGradients(results);
+        Assert.Contains(results, r => r.Layer == "layer 2 residual > body.0 dense(6)" && r.Tensor == "weight");
+        Assert.Contains(results, r => r.Layer.StartsWith("layer 2 residual(") && r.Tensor == "dL/dx");
+
+        var broken = new Sequential(new Dense(6), new BrokenResidual(new Dense(6), new ReLU(), new Dense(6)), new Dense(3)).Build([5], seed: 2);
+        var bad = GradientCheck.CheckNetwork(broken, new SoftmaxCrossEntropy(), TestData.Random(rng, 4, 5), TestData.OneHot(rng, 4, 3), rng);
+        Assert.Contains(bad, r => r.Layer.StartsWith("layer 2 broken") && r.Tensor == "dL/dx" && r.MaxRelativeError > 0.1);
+    }
+
+    [Fact]
+    public void The_resnet_preset_passes_the_network_check()
+    {
+        // Seed 4 failed before the check went inside blocks (ReLU kinks, Winograd rounding over a small step).
+        var rng = new Rng(4);
+        var net = ModelSpec.Build("resnet", [1, 28, 28], 10, seed: 4);
+        var x = TestData.Random(rng, 0f, 1f, [2, 1, 28, 28]);
+        TestData.AssertGradients(GradientCheck.CheckNetwork(net, new SoftmaxCrossEntropy(), x, TestData.OneHot(rng, 2, 10), rng), tolerance: 0.05);
+    }
+
+    private sealed class BrokenResidual(params Layer[] body) : Layer
+    {
+        private readonly Residual _inner = new(body);
         public override string Spec => "broken";
         public override LayerShape Describe(int[] inputShape) => _inner.Describe(inputShape);
         protected override void OnBuild(int[] inputShape, Rng rng)
@@ -107,6 +132,8 @@ public class ResidualTests
         public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => _inner.NamedParameters;
         public override Tensor Forward(Tensor x, bool training) => _inner.Forward(x, training);
         public override Tensor Backward(Tensor dy) => _inner.Body.Backward(dy); // forgets the identity path
+        internal override IReadOnlyList<(Layer Child, Tensor Input)> ChildInputs(Tensor x) => _inner.ChildInputs(x);
+        public override IReadOnlyList<Layer> Children => [_inner];
     }
 
     public static TheoryData<string> Networks() =>
