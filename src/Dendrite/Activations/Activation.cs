@@ -12,6 +12,7 @@ public abstract class Activation : Layer
     /// <summary>The spec name: relu, sigmoid, ...</summary>
     public abstract string Name { get; }
 
+    /// <summary>The spec is the <see cref="Name"/>: <c>relu</c>, <c>elu(0.5)</c>.</summary>
     public override string Spec => Name;
 
     /// <summary>y = f(x) for every element.</summary>
@@ -23,6 +24,11 @@ public abstract class Activation : Layer
     /// <summary>Any shape, unchanged.</summary>
     public override LayerShape Describe(int[] inputShape) => new((int[])inputShape.Clone());
 
+    /// <summary>
+    /// y = f(x) for every element of [N, ...InputShape], into a buffer the next call reuses; <paramref name="training"/>
+    /// is ignored. Keeps a reference to <paramref name="x"/> (not a copy) for <see cref="Backward"/>, so x must not change
+    /// in between. Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -68,6 +74,11 @@ public abstract class Activation : Layer
         return y;
     }
 
+    /// <summary>
+    /// dL/dx = f'(x) * dL/dy from the last forward's x and y. Always computed (an activation has no parameters, so
+    /// <see cref="Layer.NeedsInputGradient"/> is not consulted); <paramref name="dy"/> must have the output's shape (not checked).
+    /// Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");

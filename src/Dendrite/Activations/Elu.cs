@@ -14,9 +14,13 @@ public sealed class Elu(float alpha = 1f) : Activation, ISpecLayer<Elu>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Elu", [x], OnnxAttribute.Float("alpha", Alpha));
 
+    /// <summary>a: the negative side saturates at -a; default 1.</summary>
     public float Alpha { get; } = alpha;
+
+    /// <summary><c>elu</c>, or <c>elu(alpha)</c> when alpha is not 1.</summary>
     public override string Name => Alpha == 1f ? "elu" : FormattableString.Invariant($"elu({Alpha})");
 
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
         TensorPrimitives.Exp(x, y);
@@ -24,6 +28,7 @@ public sealed class Elu(float alpha = 1f) : Activation, ISpecLayer<Elu>
     }
 
     // The negative side's derivative a e^x equals y + a, so backward needs no exp.
+    /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         for (int i = 0; i < x.Length; i++) dx[i] = x[i] > 0f ? dy[i] : (y[i] + Alpha) * dy[i];

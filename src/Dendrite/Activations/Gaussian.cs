@@ -14,8 +14,10 @@ public sealed class Gaussian : Activation, ISpecLayer<Gaussian>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Exp", [onnx.Add("Neg", [onnx.Add("Mul", [x, x])])]); // exp(-x^2);
 
+    /// <summary><c>gaussian</c>.</summary>
     public override string Name => "gaussian";
 
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
         TensorPrimitives.Multiply(x, x, y);
@@ -24,6 +26,7 @@ public sealed class Gaussian : Activation, ISpecLayer<Gaussian>
     }
 
     // Uses the saved output y, so backward needs no second exp.
+    /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         TensorPrimitives.Multiply(x, y, dx);

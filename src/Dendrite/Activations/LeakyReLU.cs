@@ -14,9 +14,16 @@ public sealed class LeakyReLU(float slope = 0.01f) : Activation, ISpecLayer<Leak
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("LeakyRelu", [x], OnnxAttribute.Float("alpha", Slope));
 
+    /// <summary>a: the gradient for x &lt;= 0 (x = 0 included); default 0.01.</summary>
     public float Slope { get; } = slope;
+
+    /// <summary><c>leakyrelu</c>, or <c>leakyrelu(slope)</c> when the slope is not 0.01.</summary>
     public override string Name => Slope == 0.01f ? "leakyrelu" : FormattableString.Invariant($"leakyrelu({Slope})");
+
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => Elementwise.ScalePositive(x, x, Slope, y);
+
+    /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.ScalePositive(x, dy, Slope, dx);
 }

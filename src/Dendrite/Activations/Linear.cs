@@ -15,7 +15,12 @@ public sealed class Linear : Activation, ISpecLayer<Linear>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Identity", [x]);
 
+    /// <summary><c>linear</c> (also written <c>identity</c>).</summary>
     public override string Name => "linear";
+
+    /// <summary>Copies x into y.</summary>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => x.CopyTo(y);
+
+    /// <summary>Copies dy into dx.</summary>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => dy.CopyTo(dx);
 }

@@ -15,8 +15,13 @@ public sealed class ReLU : Activation, ISpecLayer<ReLU>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Relu", [x]);
 
+    /// <summary><c>relu</c>.</summary>
     public override string Name => "relu";
+
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    /// <summary>dx = dy where x > 0, else 0 (the derivative at 0 is taken as 0).</summary>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.ScalePositive(x, dy, 0f, dx);
 }

@@ -14,10 +14,14 @@ public sealed class Sigmoid : Activation, ISpecLayer<Sigmoid>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Sigmoid", [x]);
 
+    /// <summary><c>sigmoid</c>.</summary>
     public override string Name => "sigmoid";
+
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
 
     // From the saved output: no second exp.
+    /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         TensorPrimitives.Multiply(y, y, dx);

@@ -17,6 +17,7 @@ public sealed class Softmax : Layer, ISpecLayer<Softmax>
 
     private Tensor? _y, _dx;
 
+    /// <summary><c>softmax</c>.</summary>
     public override string Spec => "softmax";
 
     /// <summary>[K] -> [K].</summary>
@@ -29,6 +30,10 @@ public sealed class Softmax : Layer, ISpecLayer<Softmax>
     /// <summary>ONNX Softmax over axis 1.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Softmax", [x], OnnxAttribute.Int("axis", 1));
 
+    /// <summary>
+    /// Softmax of each row of [N, K] into a buffer the next call reuses; <paramref name="training"/> is ignored.
+    /// The output is kept for <see cref="Backward"/>. Throws <see cref="ShapeException"/> when x is not [N, K].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -37,6 +42,10 @@ public sealed class Softmax : Layer, ISpecLayer<Softmax>
         return y;
     }
 
+    /// <summary>
+    /// dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j) per row, from the last forward's output; always computed.
+    /// Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var y = _y ?? throw new InvalidOperationException($"{Label}: backward before forward");

@@ -24,11 +24,16 @@ public sealed class Step(bool straightThrough = false) : Activation, ISpecLayer<
     public override string ToOnnx(OnnxBuilder onnx, string x) =>
         onnx.Add("Cast", [onnx.Add("GreaterOrEqual", [x, onnx.Scalar("zero", 0f)])], OnnxAttribute.Int("to", 1)); // 1: FLOAT
 
+    /// <summary>When true, backward passes dy where |x| &lt;= 1 and 0 elsewhere instead of 0 everywhere; default false.</summary>
     public bool StraightThrough { get; } = straightThrough;
+
+    /// <summary><c>step</c>, or <c>step(ste)</c> with the straight-through estimator.</summary>
     public override string Name => StraightThrough ? "step(ste)" : "step";
 
+    /// <summary>y = 1 where x >= 0, else 0.</summary>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Heaviside(x, y);
 
+    /// <summary>dx = dy * 1{|x| &lt;= 1} with <see cref="StraightThrough"/>, else dx = 0.</summary>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         if (StraightThrough) Elementwise.PassWhereAbsAtMost(x, 1f, dy, dx);

@@ -14,9 +14,13 @@ public sealed class Tanh : Activation, ISpecLayer<Tanh>
     /// <summary>The ONNX operators computing it.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Tanh", [x]);
 
+    /// <summary><c>tanh</c>.</summary>
     public override string Name => "tanh";
+
+    /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
 
+    /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         TensorPrimitives.Multiply(y, y, dx);

@@ -26,6 +26,10 @@ public sealed class AvgPool2d(int kernel, int stride = 0, int padding = 0) : Poo
     private Tensor? _y, _dx;
     private int _n = -1;
 
+    /// <summary>
+    /// [N, C, H, W] -> [N, C, OH, OW]; <paramref name="training"/> is ignored. Throws <see cref="ShapeException"/> when x is
+    /// not [N, ...InputShape].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -35,6 +39,7 @@ public sealed class AvgPool2d(int kernel, int stride = 0, int padding = 0) : Poo
         return y;
     }
 
+    /// <summary>dL/dx [N, C, H, W]: each dL/dy shared equally among the input pixels of its window. Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.</summary>
     public override Tensor Backward(Tensor dy)
     {
         if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");

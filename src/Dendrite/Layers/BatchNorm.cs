@@ -31,21 +31,33 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     private bool _training;
     private int _n = -1;
 
+    /// <summary>Weight of the newest batch in the running averages, r = (1 - momentum) r + momentum * batch value; in (0, 1], default 0.1.</summary>
     public float Momentum { get; } = momentum > 0 && momentum <= 1 ? momentum
         : throw new ArgumentOutOfRangeException(nameof(momentum), $"batchnorm: momentum must be in (0, 1], got {momentum}");
+    /// <summary>ε added to the variance under the square root; positive, default 1e-5.</summary>
     public float Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), $"batchnorm: eps must be positive, got {epsilon}");
 
+    /// <summary>C, the first axis of a sample (features for [N, C], channels for [N, C, H, W]). Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public int Channels => InputShape[0];
     /// <summary>Values per channel in one sample: H*W for a conv map, 1 for a dense layer's features.</summary>
     private int Spatial => Tensor.Volume(InputShape) / InputShape[0];
 
+    /// <summary>γ [C], saved as <c>weight</c>; starts at 1, exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Gamma => _gamma ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>β [C], saved as <c>bias</c>; starts at 0, exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Beta => _beta ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>Running average of each channel's batch mean, [C]: starts at 0, moved by training forwards, used by evaluation ones. An empty [0] tensor before build.</summary>
     public Tensor RunningMean => _runningMean;
+
+    /// <summary>Running average of each channel's unbiased batch variance, [C]: starts at 1. An empty [0] tensor before build.</summary>
     public Tensor RunningVar => _runningVar;
 
+    /// <summary><c>running_mean</c> and <c>running_var</c>: saved with the model, not trained.</summary>
     public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [("running_mean", _runningMean), ("running_var", _runningVar)];
 
+    /// <summary><c>batchnorm</c>, adding <c>momentum</c> and <c>eps</c> only where they differ from the defaults.</summary>
     public override string Spec
     {
         get
@@ -85,6 +97,11 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         _invStd = new float[c];
     }
 
+    /// <summary>
+    /// In training, normalises each channel with the batch's mean and biased variance over N (and H, W) and moves the
+    /// running averages; otherwise uses the running averages and changes nothing. Throws <see cref="ShapeException"/> when
+    /// x is not [N, ...InputShape], or in training when a channel has fewer than 2 values (N x H x W &lt; 2).
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -139,6 +156,11 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         return _y!;
     }
 
+    /// <summary>
+    /// Adds Σ dy x̂ to γ's gradient and Σ dy to β's; returns dL/dx by the formula above after a training forward, or
+    /// γ dy / sqrt(σ² + ε) after an evaluation forward (the statistics were constants). dL/dx is computed even when
+    /// <see cref="Layer.NeedsInputGradient"/> is false. Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");

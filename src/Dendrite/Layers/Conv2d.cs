@@ -8,7 +8,8 @@ namespace Dendrite;
 /// Lowered to GEMM by im2col: Y = W col; dL/dW += dY colᵀ; dL/db += sum of dY; dL/dcol = Wᵀ dY, and col2im turns
 /// dL/dcol into dL/dx. Several images share one column matrix, so each GEMM has n = images x OH x OW.
 /// Where they measured faster, the forward pass runs as a direct convolution (few input channels, see
-/// <see cref="DirectConvolution"/>) or by Winograd (stride-1 3x3 and 5x5, see <see cref="WinogradConvolution"/>).
+/// <see cref="DirectConvolution"/>) or by Winograd (stride-1 3x3 and 5x5, see <see cref="WinogradConvolution"/>);
+/// by the same kernels' own rules, Winograd may compute dL/dx, and either may compute dL/dW when dL/dx is not needed.
 /// </summary>
 public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
 {
@@ -46,6 +47,18 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     private WinogradConvolution? _winograd;
     private DirectConvolution? _direct;
 
+    /// <summary>A convolution with a kh x kw kernel; the arguments become the properties of the same names.</summary>
+    /// <param name="filters">Output channels F.</param>
+    /// <param name="kernelH">Kernel height, before dilation.</param>
+    /// <param name="kernelW">Kernel width, before dilation.</param>
+    /// <param name="stride">Step of the window, the same on both axes.</param>
+    /// <param name="padH">Zero rows added at the top and at the bottom; ignored with <paramref name="samePadding"/>.</param>
+    /// <param name="padW">Zero columns added at the left and at the right; ignored with <paramref name="samePadding"/>.</param>
+    /// <param name="dilation">Spacing of the kernel taps, the same on both axes: a kernel k spans dilation (k - 1) + 1 pixels.</param>
+    /// <param name="bias">Whether each filter adds a bias.</param>
+    /// <param name="samePadding">Pad for an output of ceil(input / stride), worked out from the input size at build.</param>
+    /// <param name="init">How the weights are drawn.</param>
+    /// <exception cref="ArgumentOutOfRangeException">filters, a kernel side, stride or dilation is below 1, or a padding is negative.</exception>
     public Conv2d(int filters, int kernelH, int kernelW, int stride = 1, int padH = 0, int padW = 0, int dilation = 1,
         bool bias = true, bool samePadding = false, Initializer init = Initializer.He)
     {
@@ -66,33 +79,63 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     /// <summary>A square kernel with the same padding on every side.</summary>
     public Conv2d(int filters, int kernel, int stride = 1, int pad = 0) : this(filters, kernel, kernel, stride, pad, pad) { }
 
+    /// <summary>Output channels F.</summary>
     public int Filters { get; }
+
+    /// <summary>Kernel height kh in taps (before dilation).</summary>
     public int KernelH { get; }
+
+    /// <summary>Kernel width kw in taps (before dilation).</summary>
     public int KernelW { get; }
+
+    /// <summary>Step of the window on both axes; default 1.</summary>
     public int Stride { get; }
+
+    /// <summary>Zero rows added at the top and at the bottom; 0 with <see cref="SamePadding"/>, whose padding depends on the input.</summary>
     public int PadH { get; }
+
+    /// <summary>Zero columns added at the left and at the right; 0 with <see cref="SamePadding"/>.</summary>
     public int PadW { get; }
+
+    /// <summary>Spacing of the kernel taps on both axes: a kernel k spans dilation (k - 1) + 1 pixels; default 1.</summary>
     public int Dilation { get; }
+
     /// <summary>Pads so that the output is ceil(input / stride) (TensorFlow's 'same'; PyTorch's for stride 1).</summary>
     public bool SamePadding { get; }
+
+    /// <summary>Whether each filter adds a bias; default true. Without one, <see cref="Bias"/> is null.</summary>
     public bool HasBias { get; }
+
+    /// <summary>How <see cref="Weight"/> is drawn at build (fan-in C kh kw, fan-out F kh kw); default He. The bias starts at 0.</summary>
     public Initializer Init { get; }
+
+    /// <summary>Input channels C. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public int Channels => InputShape[0];
+
     /// <summary>Where the kernel lands on the input, padding included.</summary>
     internal Window2d Window => _g;
 
+    /// <summary>W, [filters, C, kh, kw]. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Weight => _weight ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>b, [filters], exempt from weight decay; null before build and when <see cref="HasBias"/> is false.</summary>
     public Parameter? Bias => _bias;
+
+    /// <summary>F x OH x OW x C x kh x kw per sample (the bias add not counted); 0 before build.</summary>
     public override long MultiplyAdds => (long)Filters * _g.OutPlane * _rows;
 
     /// <summary>
     /// Images lowered side by side into one GEMM: enough for n = images x OH x OW to reach this many columns.
     /// Measured with the packed GEMM on the cnn preset (batch 64, 2 threads, shared machine, best of 25 steps):
     /// conv2 forward + backward took 48 ms with one image per GEMM, 34 ms at 1,600 columns (9 images) and 75 ms
-    /// with all 64 images in one GEMM, whose 10 MB column matrix no longer stays in cache.
+    /// with all 64 images in one GEMM, whose 40 MB column matrix (800 x 12,544 floats) no longer stays in cache.
     /// </summary>
     internal int ColumnsPerGemm { get; set; } = 1600;
 
+    /// <summary>
+    /// <c>conv(filters,kernel)</c> with the kernel as <c>5</c> or <c>5x3</c>, adding stride, pad, dilation, bias and init only
+    /// where they differ from the defaults.
+    /// </summary>
     public override string Spec
     {
         get
@@ -162,11 +205,16 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
     private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
 
+    /// <summary>
+    /// [N, C, H, W] -> [N, F, OH, OW], by the direct kernel, Winograd or im2col + GEMM as the class notes;
+    /// <paramref name="training"/> is ignored. Keeps a reference to <paramref name="x"/> (not a copy) for <see cref="Backward"/>.
+    /// Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training) => Forward(x, training, relu: false);
 
     /// <summary>
     /// The forward pass followed by max(0, y) in the same pass when <paramref name="relu"/>: how
-    /// <see cref="Sequential.Predict"/> runs a convolution and the ReLU after it. Not for training: Backward
+    /// <see cref="Sequential.Predict(Tensor, int)"/> runs a convolution and the ReLU after it. Not for training: Backward
     /// would see the rectified output.
     /// </summary>
     internal Tensor Forward(Tensor x, bool training, bool relu)
@@ -221,6 +269,10 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         return y;
     }
 
+    /// <summary>
+    /// Adds dL/dW and dL/db to the gradients; returns dL/dx [N, C, H, W], or <see cref="Tensor.Empty"/> when
+    /// <see cref="Layer.NeedsInputGradient"/> is false. Throws <see cref="InvalidOperationException"/> before any <see cref="Forward(Tensor, bool)"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");

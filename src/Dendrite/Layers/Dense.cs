@@ -18,14 +18,25 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
     private Parameter? _weight, _bias;
     private Tensor? _x, _y, _dx;
 
+    /// <summary>Output features K, positive (the constructor throws <see cref="ArgumentOutOfRangeException"/> otherwise).</summary>
     public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"dense({units}): units must be positive");
+
+    /// <summary>How <see cref="Weight"/> is drawn at build (fan-in = inputs, fan-out = units); default He. The bias starts at 0.</summary>
     public Initializer Init { get; } = init;
+
+    /// <summary>Whether y adds a bias b; default true. Without one, <see cref="Bias"/> is null.</summary>
     public bool HasBias { get; } = bias;
+
+    /// <summary>Input features D, fixed by <see cref="Layer.Build"/>. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public int Inputs => InputShape[0];
 
+    /// <summary>W, [units, inputs]. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Weight => _weight ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>b, [units], exempt from weight decay; null before build and when <see cref="HasBias"/> is false.</summary>
     public Parameter? Bias => _bias;
 
+    /// <summary><c>dense(units)</c>, adding <c>init</c> and <c>bias</c> only where they differ from the defaults.</summary>
     public override string Spec
     {
         get
@@ -35,6 +46,7 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         }
     }
 
+    /// <summary>inputs x units per sample (the bias add not counted). Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public override long MultiplyAdds => (long)Inputs * Units;
 
     /// <inheritdoc/>
@@ -63,6 +75,10 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
     public override string ToOnnx(OnnxBuilder onnx, string x) =>
         onnx.Add("Gemm", _bias is { } b ? [x, onnx.Weight(Weight), onnx.Weight(b)] : [x, onnx.Weight(Weight)], OnnxAttribute.Int("transB", 1));
 
+    /// <summary>
+    /// [N, D] -> [N, K]: y = x Wᵀ + b by one GEMM; <paramref name="training"/> is ignored. Keeps a reference to
+    /// <paramref name="x"/> (not a copy) for <see cref="Backward"/>. Throws <see cref="ShapeException"/> when x is not [N, D].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -74,6 +90,10 @@ public sealed class Dense(int units, Initializer init = Initializer.He, bool bia
         return y;
     }
 
+    /// <summary>
+    /// Adds dyᵀ x to the weight's gradient and the column sums of dy to the bias's; returns dL/dx = dy W, [N, D],
+    /// or <see cref="Tensor.Empty"/> when <see cref="Layer.NeedsInputGradient"/> is false. Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");

@@ -27,6 +27,8 @@ public sealed class Dropout : Layer, IStochastic, ISpecLayer<Dropout>
     private int _maskLength = -1;
     private bool _masked;
 
+    /// <summary>Dropout that drops each element with probability <paramref name="p"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
     public Dropout(double p)
     {
         P = p >= 0 && p < 1 ? (float)p : throw new ArgumentOutOfRangeException(nameof(p), $"dropout({p}): p must be in [0, 1)");
@@ -34,8 +36,11 @@ public sealed class Dropout : Layer, IStochastic, ISpecLayer<Dropout>
 
     /// <summary>Probability that an element is dropped.</summary>
     public float P { get; }
+
+    /// <inheritdoc/>
     public bool Frozen { get; set; }
 
+    /// <summary><c>dropout(p)</c>.</summary>
     public override string Spec => $"dropout({P.ToString(CultureInfo.InvariantCulture)})";
 
     /// <summary>Any shape, unchanged.</summary>
@@ -47,6 +52,10 @@ public sealed class Dropout : Layer, IStochastic, ISpecLayer<Dropout>
     /// <summary>Inverted dropout is the identity at inference.</summary>
     public override string ToOnnx(OnnxBuilder onnx, string x) => onnx.Add("Identity", [x]);
 
+    /// <summary>
+    /// In training with p > 0, multiplies x by a mask of 0 and 1 / (1 - p), drawn anew each call unless <see cref="Frozen"/>;
+    /// otherwise copies x. Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -63,6 +72,10 @@ public sealed class Dropout : Layer, IStochastic, ISpecLayer<Dropout>
         return y;
     }
 
+    /// <summary>
+    /// dL/dy times the last training forward's mask, or a copy of dL/dy when the last forward did not drop (evaluation,
+    /// p = 0, or no forward yet: nothing is checked). dL/dx is computed even when <see cref="Layer.NeedsInputGradient"/> is false.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var dx = Tensor.Ensure(ref _dx, dy[0], InputShape);

@@ -17,6 +17,7 @@ public sealed class GlobalAvgPool2d : Layer, ISpecLayer<GlobalAvgPool2d>
     private Tensor? _y, _dx;
     private int _n = -1;
 
+    /// <summary><c>gap</c>.</summary>
     public override string Spec => "gap";
 
     /// <summary>[C, H, W] -> [C].</summary>
@@ -30,6 +31,7 @@ public sealed class GlobalAvgPool2d : Layer, ISpecLayer<GlobalAvgPool2d>
     public override string ToOnnx(OnnxBuilder onnx, string x) =>
         onnx.Add("Flatten", [onnx.Add("GlobalAveragePool", [x])], OnnxAttribute.Int("axis", 1));
 
+    /// <summary>[N, C, H, W] -> [N, C]; <paramref name="training"/> is ignored. Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].</summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -39,6 +41,7 @@ public sealed class GlobalAvgPool2d : Layer, ISpecLayer<GlobalAvgPool2d>
         return y;
     }
 
+    /// <summary>dL/dx [N, C, H, W]: dL/dy[n, c] / (H W) at every pixel of map (n, c). Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.</summary>
     public override Tensor Backward(Tensor dy)
     {
         if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");

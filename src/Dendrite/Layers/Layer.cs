@@ -85,8 +85,9 @@ public abstract class Layer
     public IEnumerable<Layer> Walk() => Children.SelectMany(c => c.Walk()).Prepend(this);
 
     /// <summary>
-    /// False when nothing below this layer needs dL/dx (it is the network's first learnable layer): backward then
-    /// skips that product and returns <see cref="Tensor.Empty"/>. Set by <see cref="Sequential"/>.
+    /// False when nothing below this layer needs dL/dx (it is the network's first learnable layer): <see cref="Dense"/>,
+    /// <see cref="Conv2d"/>, <see cref="Rbf"/> and the blocks then skip that product and return <see cref="Tensor.Empty"/>;
+    /// the other layers compute it anyway. Set by <see cref="Sequential"/>.
     /// </summary>
     public virtual bool NeedsInputGradient { get; set; } = true;
 

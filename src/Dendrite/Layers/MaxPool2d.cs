@@ -25,6 +25,10 @@ public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Poo
     private int[] _argmax = [];
     private int _n = -1;
 
+    /// <summary>
+    /// [N, C, H, W] -> [N, C, OH, OW], remembering where each maximum came from (the first on ties);
+    /// <paramref name="training"/> is ignored. Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -62,6 +66,7 @@ public sealed class MaxPool2d(int kernel, int stride = 0, int padding = 0) : Poo
             Pooling.MaxForward(_x!.Span, _planes, chunk * _planes / _chunks, (chunk + 1) * _planes / _chunks, _g, _y!.Span, _argmax);
     }
 
+    /// <summary>dL/dx [N, C, H, W]: each dL/dy added at the input that won its window, 0 elsewhere. Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.</summary>
     public override Tensor Backward(Tensor dy)
     {
         if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");

@@ -11,6 +11,12 @@ public abstract class Pool2d : Layer
 {
     private Window2d _g;
 
+    /// <summary>A pooling layer with a square window.</summary>
+    /// <param name="name">The spec name, <c>maxpool</c> or <c>avgpool</c>.</param>
+    /// <param name="kernel">Window side k, positive.</param>
+    /// <param name="stride">Step of the window on both axes; 0 means k.</param>
+    /// <param name="padding">Pixels added on every side, from 0 to k/2.</param>
+    /// <exception cref="ArgumentOutOfRangeException">kernel is below 1, stride is negative, or padding is outside [0, k/2].</exception>
     protected Pool2d(string name, int kernel, int stride, int padding)
     {
         string spec = $"{name}({kernel})";
@@ -23,11 +29,19 @@ public abstract class Pool2d : Layer
 
     /// <summary>The spec name: maxpool or avgpool.</summary>
     public string Name { get; }
+
+    /// <summary>Window side k (square windows only).</summary>
     public int Kernel { get; }
+
+    /// <summary>Step of the window on both axes; equal to <see cref="Kernel"/> when 0 was given.</summary>
     public int Stride { get; }
+
+    /// <summary>Pixels added on every side, at most k/2: max pooling never picks one, average pooling does not count them.</summary>
     public int Padding { get; }
+
     internal Window2d Window => _g;
 
+    /// <summary><c>maxpool(k)</c> or <c>avgpool(k)</c>, adding stride and pad only where they differ from the defaults (k and 0).</summary>
     public override string Spec =>
         $"{Name}({Kernel}{(Stride == Kernel ? "" : $",stride={Stride}")}{(Padding == 0 ? "" : $",pad={Padding}")})";
 

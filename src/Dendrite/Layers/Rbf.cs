@@ -39,12 +39,25 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
     private Tensor? _x, _d2, _u, _y, _g, _dx;
     private float[] _xNorms = [], _cNorms = [], _a = [], _sums = [];
 
+    /// <summary>Units K, positive (the constructor throws <see cref="ArgumentOutOfRangeException"/> otherwise).</summary>
     public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units), $"rbf({units}): units must be positive");
+
+    /// <summary>phi, the radial function; default Gaussian.</summary>
     public RadialKernel Kernel { get; } = kernel;
+
+    /// <summary>
+    /// Factor on the widths <see cref="SetCentres"/> sets: s_k = scale x (mean distance from c_k to its two nearest other
+    /// centres). Positive and finite (the constructor throws <see cref="ArgumentOutOfRangeException"/> otherwise); default 1.
+    /// </summary>
     public float Scale { get; } = scale > 0 && float.IsFinite(scale) ? scale : throw new ArgumentOutOfRangeException(nameof(scale), $"rbf: scale must be positive, got {scale}");
+
+    /// <summary>Input features D. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public int Inputs => InputShape[0];
 
+    /// <summary>C [K, D], saved as <c>centres</c>; exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Centres => _centres ?? throw new InvalidOperationException($"{Label}: not built");
+
+    /// <summary>log s [K], saved as <c>log_width</c>; exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter LogWidth => _logWidth ?? throw new InvalidOperationException($"{Label}: not built");
 
     /// <summary>The spec name of a kernel: gaussian, multiquadric, inverse.</summary>
@@ -55,6 +68,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         _ => "inverse",
     };
 
+    /// <summary><c>rbf(units)</c>, adding kernel and scale only where they differ from the defaults.</summary>
     public override string Spec
     {
         get
@@ -65,6 +79,7 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         }
     }
 
+    /// <summary>inputs x units per sample: the x.c products of the distance GEMM (norms and phi not counted). Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public override long MultiplyAdds => (long)Inputs * Units;
 
     /// <inheritdoc/>
@@ -155,6 +170,10 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         return widths;
     }
 
+    /// <summary>
+    /// [N, D] -> [N, K]; <paramref name="training"/> is ignored. Keeps a reference to <paramref name="x"/> (not a copy) and
+    /// the u and y it computes for <see cref="Backward"/>. Throws <see cref="ShapeException"/> when x is not [N, D].
+    /// </summary>
     public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
@@ -190,6 +209,11 @@ public sealed class Rbf(int units, RadialKernel kernel = RadialKernel.Gaussian, 
         return y;
     }
 
+    /// <summary>
+    /// Adds dL/dC and dL/dlog_width to the gradients; returns dL/dx [N, D], or <see cref="Tensor.Empty"/> when
+    /// <see cref="Layer.NeedsInputGradient"/> is false. Once per forward: it overwrites the saved u.
+    /// Throws <see cref="InvalidOperationException"/> before any <see cref="Forward"/>.
+    /// </summary>
     public override Tensor Backward(Tensor dy)
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");

@@ -33,7 +33,7 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
         AdoptAll();
     }
 
-    /// <summary>The layers, in order (a <see cref="Flatten"/> added in front by <see cref="Build(int[], ulong)"/> included).</summary>
+    /// <summary>The layers, in order (a <see cref="Flatten"/> added in front by <see cref="Build(int[], ulong, Engine?)"/> included).</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
     /// <inheritdoc/>

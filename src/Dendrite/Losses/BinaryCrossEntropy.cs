@@ -8,8 +8,13 @@ public sealed class BinaryCrossEntropy : Loss
 {
     private const float Eps = 1e-7f;
 
+    /// <summary><c>binary-cross-entropy</c> (<see cref="LossCatalog"/> also takes <c>bce</c>).</summary>
     public override string Name => "binary-cross-entropy";
 
+    /// <summary>
+    /// The formula above on probabilities <paramref name="prediction"/> and labels <paramref name="target"/> in [0, 1], same shape;
+    /// the gradient uses the clamped p too. Throws <see cref="ShapeException"/> as <see cref="Loss.Compute"/> does.
+    /// </summary>
     public override double Compute(Tensor prediction, Tensor target, Tensor? gradient)
     {
         Check(prediction, target, gradient, Name);

@@ -6,8 +6,13 @@ namespace Dendrite;
 /// </summary>
 public sealed class MeanSquaredError : Loss
 {
+    /// <summary><c>mse</c>.</summary>
     public override string Name => "mse";
 
+    /// <summary>
+    /// 0.5 sum (prediction - target)^2 / N, and (prediction - target) / N into <paramref name="gradient"/> when given.
+    /// Throws <see cref="ShapeException"/> as <see cref="Loss.Compute"/> does.
+    /// </summary>
     public override double Compute(Tensor prediction, Tensor target, Tensor? gradient)
     {
         Check(prediction, target, gradient, Name);

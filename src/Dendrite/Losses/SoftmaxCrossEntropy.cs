@@ -11,11 +11,20 @@ public sealed class SoftmaxCrossEntropy : Loss
 {
     private float[] _row = [];
 
+    /// <summary><c>cross-entropy</c> (<see cref="LossCatalog"/> also takes <c>ce</c>).</summary>
     public override string Name => "cross-entropy";
 
     /// <summary>A final <see cref="Softmax"/> is fused into this loss: the loss takes the logits before it.</summary>
     public override int LayersBefore(IReadOnlyList<Layer> layers) => layers[^1] is Softmax ? layers.Count - 1 : layers.Count;
 
+    /// <summary>
+    /// The mean over rows of -sum_i y_i log softmax(z)_i, and (softmax(z) - y) / N into <paramref name="gradient"/> when given
+    /// (the exact gradient when each target row sums to 1).
+    /// </summary>
+    /// <param name="logits">z, [N, K]: the output before any softmax.</param>
+    /// <param name="target">y, [N, K]: one-hot or smoothed rows that sum to 1.</param>
+    /// <param name="gradient">null for the loss alone; else a tensor of N x K values.</param>
+    /// <exception cref="ShapeException">The target's shape, or the gradient's length, differs from the logits'.</exception>
     public override double Compute(Tensor logits, Tensor target, Tensor? gradient)
     {
         Check(logits, target, gradient, Name);

@@ -8,13 +8,24 @@ namespace Dendrite;
 /// </summary>
 public sealed class LayerSpec
 {
+    /// <summary>The layer name before any '(', lower-cased: <c>dense</c>.</summary>
     public required string Name { get; init; }
+
+    /// <summary>The item as written (trimmed), for messages: <c>dense(128,bias=false)</c>.</summary>
     public required string Text { get; init; }
+
     /// <summary>1-based position in the spec (or in its block), for messages.</summary>
     public required int Position { get; init; }
     /// <summary>Where the item sits, for messages: "3", or "3.2" for the second layer inside item 3.</summary>
     public string Path { get; init; } = "";
+
+    /// <summary>
+    /// The arguments before the first <c>key=value</c>, trimmed, in order. A layer given as an argument (<c>conv(8,3,pad=1)</c>
+    /// inside <c>residual(...)</c>) is one positional argument, since its '(' comes before its '='.
+    /// </summary>
     public IReadOnlyList<string> Positional { get; init; } = [];
+
+    /// <summary>The <c>key=value</c> arguments: keys lower-cased, values trimmed; a key given twice is refused when parsing.</summary>
     public IReadOnlyDictionary<string, string> Named { get; init; } = new Dictionary<string, string>();
 
     private readonly HashSet<string> _used = [];
@@ -101,7 +112,10 @@ public sealed class LayerSpec
         return layers;
     }
 
-    /// <summary>The argument at <paramref name="index"/> or named <paramref name="key"/>, if given.</summary>
+    /// <summary>
+    /// The argument at <paramref name="index"/> (negative: by name only) or named <paramref name="key"/>, if given; marks
+    /// <paramref name="key"/> as read for <see cref="RequireAllUsed"/>. Throws <see cref="SpecException"/> when it is given both ways.
+    /// </summary>
     public string? Raw(int index, string key)
     {
         _used.Add(key);
@@ -111,6 +125,12 @@ public sealed class LayerSpec
         return hasNamed ? v : hasPositional ? Positional[index] : null;
     }
 
+    /// <summary>An argument (as <see cref="Raw"/> finds it) read as a whole number of at least <paramref name="min"/>.</summary>
+    /// <param name="index">Its position, or a negative number for a named-only argument.</param>
+    /// <param name="key">Its name.</param>
+    /// <param name="fallback">The value when it is absent (not checked against <paramref name="min"/>); null makes it required.</param>
+    /// <param name="min">The smallest value accepted; default 1.</param>
+    /// <exception cref="SpecException">It is absent without a fallback, not a whole number, below <paramref name="min"/>, or given both ways.</exception>
     public int Int(int index, string key, int? fallback = null, int min = 1)
     {
         var raw = Raw(index, key);
@@ -121,6 +141,7 @@ public sealed class LayerSpec
         return v;
     }
 
+    /// <summary>An argument (as <see cref="Raw"/> finds it) read as a finite number (<c>0.5</c>, <c>1e-5</c>), or <paramref name="fallback"/> when absent; no range check. Throws <see cref="SpecException"/> for anything else.</summary>
     public float Float(int index, string key, float fallback)
     {
         var raw = Raw(index, key);
@@ -130,6 +151,7 @@ public sealed class LayerSpec
         return v;
     }
 
+    /// <summary>An argument (as <see cref="Raw"/> finds it) read as true/1/yes or false/0/no in any case, or <paramref name="fallback"/> when absent. Throws <see cref="SpecException"/> for anything else.</summary>
     public bool Bool(int index, string key, bool fallback)
     {
         var raw = Raw(index, key);
@@ -142,6 +164,7 @@ public sealed class LayerSpec
         };
     }
 
+    /// <summary>An argument (as <see cref="Raw"/> finds it) read as a member of <typeparamref name="T"/> by name in any case (<c>he</c>, <c>xavier</c>), or <paramref name="fallback"/> when absent. Throws <see cref="SpecException"/> for numbers and other names.</summary>
     public T Choice<T>(int index, string key, T fallback) where T : struct, Enum
     {
         var raw = Raw(index, key);

@@ -34,6 +34,8 @@ public static class ModelSpec
     /// <summary>The spec a preset stands for, or the text itself when it is not a preset.</summary>
     public static string Resolve(string model) => Presets.TryGetValue(model.Trim().ToLowerInvariant(), out var spec) ? spec : model;
 
+    /// <summary>The unbuilt layers of a preset or spec (see <see cref="Resolve"/>), each created through <see cref="LayerCatalog"/>.</summary>
+    /// <exception cref="SpecException">The spec is empty or malformed, names an unknown layer, or gives a layer arguments it does not take.</exception>
     public static List<Layer> Parse(string model) => [.. LayerSpec.ParseAll(Resolve(model)).Select(LayerCatalog.Create)];
 
     /// <summary>
