@@ -19,14 +19,20 @@ public sealed class CsvTable
         Lines = lines;
     }
 
+    /// <summary>The file name given to <see cref="Read"/> or <see cref="Parse"/>; error messages start with it.</summary>
     public string Path { get; }
+    /// <summary>Column names from the header line, or "1", "2", ... when there is none.</summary>
     public string[] Columns { get; }
+    /// <summary>Whether the first line was taken for a header (the rule is in the class summary).</summary>
     public bool HasHeader { get; }
     /// <summary>The data rows (the header excluded), each with <see cref="Columns"/>.Length cells, trimmed.</summary>
     public IReadOnlyList<string[]> Rows { get; }
     /// <summary>The 1-based line number of each row in the file, for messages.</summary>
     public IReadOnlyList<int> Lines { get; }
 
+    /// <summary>Reads and parses the file at <paramref name="path"/> (UTF-8 unless a byte-order mark says otherwise).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Parse"/>.</exception>
     public static CsvTable Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
@@ -34,6 +40,11 @@ public sealed class CsvTable
         return Parse(reader, path);
     }
 
+    /// <summary>Parses CSV text from <paramref name="reader"/>; <paramref name="path"/> names the source in error messages.</summary>
+    /// <exception cref="InvalidDataException">
+    /// Naming the file and line: a row with a different number of values than the first, an unclosed quote, text after a
+    /// closing quote, a header naming a column twice, or no data at all.
+    /// </exception>
     public static CsvTable Parse(TextReader reader, string path)
     {
         var rows = new List<string[]>();
@@ -67,6 +78,7 @@ public sealed class CsvTable
     /// <summary>A number as the invariant culture writes it (1.5, -2e-3), finite.</summary>
     public static bool IsNumber(string cell) => TryNumber(cell, out _);
 
+    /// <summary>Parses <paramref name="cell"/> as <see cref="IsNumber"/> does; <paramref name="value"/> is the number when it returns true.</summary>
     public static bool TryNumber(string cell, out double value) =>
         double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 

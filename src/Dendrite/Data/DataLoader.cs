@@ -11,6 +11,12 @@ public sealed class DataLoader
     private readonly Batch _batch = new();
     private readonly int[] _labels;
 
+    /// <summary>A loader over <paramref name="data"/>, in the data's own order until the first shuffle.</summary>
+    /// <param name="data">The samples; not copied.</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="shuffle">Reshuffle the order at each <see cref="StartEpoch"/>.</param>
+    /// <param name="rng">Drives shuffling and <see cref="Augment"/>; a generator seeded with 1 when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public DataLoader(Dataset data, int batchSize, bool shuffle = false, Rng? rng = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be positive, got {batchSize}");
@@ -22,10 +28,15 @@ public sealed class DataLoader
         _labels = new int[batchSize];
     }
 
+    /// <summary>Samples per batch; the last batch of an epoch may hold fewer.</summary>
     public int BatchSize { get; }
+    /// <summary>Whether <see cref="StartEpoch"/> reshuffles the order.</summary>
     public bool Shuffle { get; }
+    /// <summary>The generator for shuffling and augmentation; checkpoints save and restore its <see cref="Rng.State"/>.</summary>
     public Rng Rng { get; }
+    /// <summary>The data set being batched.</summary>
     public Dataset Data => _data;
+    /// <summary>Batches per epoch: ceil(Count / BatchSize).</summary>
     public int BatchCount => (_data.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>Optional per-sample transform applied to each batch's inputs in place (augmentation).</summary>
@@ -40,6 +51,11 @@ public sealed class DataLoader
     /// <summary>The order samples are visited in this epoch (for checkpoints).</summary>
     public int[] Order => _order;
 
+    /// <summary>
+    /// Batch <paramref name="index"/> of this epoch's <see cref="Order"/>: inputs copied and augmented, targets and labels
+    /// written. Returns the loader's one <see cref="Batch"/>, which the next call overwrites.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is at or past <see cref="BatchCount"/>.</exception>
     public Batch GetBatch(int index)
     {
         int start = index * BatchSize;

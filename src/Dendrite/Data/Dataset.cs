@@ -6,6 +6,13 @@ namespace Dendrite;
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>A classification set of <c>labels.Length</c> samples.</summary>
+    /// <param name="features">[Count, ...sampleShape], row-major; kept, not copied.</param>
+    /// <param name="sampleShape">One sample's shape: [1, H, W] for an image, [D] for a table row.</param>
+    /// <param name="labels">Each sample's class, in 0..classes-1.</param>
+    /// <param name="classes">K, the number of classes; labels lie in 0..K-1.</param>
+    /// <param name="classNames">Names in label order, or null.</param>
+    /// <exception cref="InvalidDataException"><paramref name="features"/> has the wrong length, or a label is out of range.</exception>
     public Dataset(float[] features, int[] sampleShape, int[] labels, int classes, string[]? classNames = null)
     {
         SampleShape = sampleShape;
@@ -19,6 +26,12 @@ public sealed class Dataset
         ClassNames = classNames;
     }
 
+    /// <summary>A regression set of <c>targets.Length / targetSize</c> samples, each with <paramref name="targetSize"/> target values.</summary>
+    /// <param name="features">[Count, ...sampleShape], row-major; kept, not copied.</param>
+    /// <param name="sampleShape">One sample's shape, e.g. [D] for a table row.</param>
+    /// <param name="targets">[Count, targetSize], row-major; kept, not copied.</param>
+    /// <param name="targetSize">Target values per sample.</param>
+    /// <exception cref="InvalidDataException"><paramref name="features"/> has the wrong length.</exception>
     public Dataset(float[] features, int[] sampleShape, float[] targets, int targetSize)
     {
         SampleShape = sampleShape;
@@ -30,25 +43,33 @@ public sealed class Dataset
         Labels = [];
     }
 
+    /// <summary>All samples, [Count, ...SampleShape], row-major.</summary>
     public float[] Features { get; }
+    /// <summary>One sample's shape: [1, H, W] for an IDX image, [D] for a table row.</summary>
     public int[] SampleShape { get; }
+    /// <summary>Floats per sample: the product of <see cref="SampleShape"/>.</summary>
     public int SampleSize => Tensor.Volume(SampleShape);
+    /// <summary>Number of samples.</summary>
     public int Count { get; }
 
     /// <summary>Class of each sample (empty for regression).</summary>
     public int[] Labels { get; }
+    /// <summary>Number of classes; 0 for regression.</summary>
     public int Classes { get; }
+    /// <summary>Class names in label order; null when unknown and for regression.</summary>
     public string[]? ClassNames { get; }
 
     /// <summary>Regression targets, [Count, TargetSize]; null for classification.</summary>
     public float[]? Targets { get; }
     private int TargetSize { get; }
 
+    /// <summary>True when the set has <see cref="Labels"/>, false when it has regression <see cref="Targets"/>.</summary>
     public bool IsClassification => Targets is null;
 
     /// <summary>Width of the network's output: the class count or the number of regression targets.</summary>
     public int OutputSize => IsClassification ? Classes : TargetSize;
 
+    /// <summary>Sample <paramref name="i"/>'s features, a view into <see cref="Features"/>.</summary>
     public ReadOnlySpan<float> Sample(int i) => Features.AsSpan(i * SampleSize, SampleSize);
 
     /// <summary>The first <paramref name="n"/> samples (a copy).</summary>

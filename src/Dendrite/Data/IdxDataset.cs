@@ -6,12 +6,21 @@ namespace Dendrite;
 /// </summary>
 public static class IdxDataset
 {
+    /// <summary>Where the command line looks for the data when no folder is given.</summary>
     public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
 
     /// <summary>Fashion-MNIST's classes in label order.</summary>
     public static readonly string[] FashionMnistClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
+    /// <summary>
+    /// The train and test splits of <paramref name="dir"/>, cut to their first <paramref name="trainLimit"/> and
+    /// <paramref name="testLimit"/> samples. The class count is the larger of the two splits' (highest label + 1); the
+    /// class names are Fashion-MNIST's when the folder's path contains "fashion".
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="dir"/> does not exist.</exception>
+    /// <exception cref="FileNotFoundException">One of the four files is missing, gzipped or not.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed (see <see cref="IdxFile"/>), image and label counts differ, or train and test images differ in size.</exception>
     public static (Dataset Train, Dataset Test) LoadDirectory(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
     {
         if (!Directory.Exists(dir))

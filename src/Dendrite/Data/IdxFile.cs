@@ -14,10 +14,19 @@ public sealed class IdxFile
     private const int MaxDims = 4;
     private const long DeflateMaxRatio = 1032;
 
+    /// <summary>The file it was read from.</summary>
     public required string Path { get; init; }
+    /// <summary>The sizes in the header: [N, H, W] for images, [N] for labels.</summary>
     public required int[] Dims { get; init; }
+    /// <summary>The items as unsigned bytes, row-major.</summary>
     public required byte[] Data { get; init; }
 
+    /// <summary>Reads <paramref name="path"/>, gunzipping it when the name ends in .gz; it must have <paramref name="expectedDims"/> dimensions.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Naming the file: a wrong magic number, a zero dimension, a data size that does not match the header, truncation,
+    /// bytes after the data, a corrupt gzip stream or an I/O error.
+    /// </exception>
     public static IdxFile Read(string path, int expectedDims)
     {
         FileInfo info;
@@ -37,6 +46,13 @@ public sealed class IdxFile
         catch (UnauthorizedAccessException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
+    /// <summary>Reads an IDX file from a stream.</summary>
+    /// <param name="s">The file's bytes from the start, decompressed.</param>
+    /// <param name="path">Names the file in error messages.</param>
+    /// <param name="expectedDims">The number of dimensions the magic number must announce: 3 for images, 1 for labels.</param>
+    /// <param name="fileLength">Bytes on disk, to check the header's sizes against before allocating.</param>
+    /// <param name="compressed">Whether the file on disk is gzipped: its data may then be up to 1032 times <paramref name="fileLength"/>.</param>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string, int)"/>, naming <paramref name="path"/>.</exception>
     public static IdxFile Read(Stream s, string path, int expectedDims, long fileLength, bool compressed)
     {
         Span<byte> head = stackalloc byte[4];

@@ -13,6 +13,11 @@ public sealed class ImageAugmentation
     private readonly float[] _scratch;
     private readonly int _c, _h, _w;
 
+    /// <summary>Augmentation for images of one shape.</summary>
+    /// <param name="sampleShape">[C, H, W] of every image.</param>
+    /// <param name="maxShift">Largest shift in pixels each way; 0 for none.</param>
+    /// <param name="flip">Mirror left-right with probability 1/2.</param>
+    /// <exception cref="FormatException">The shape is not [C, H, W], or <paramref name="maxShift"/> is outside 0..min(H, W) - 1.</exception>
     public ImageAugmentation(int[] sampleShape, int maxShift, bool flip)
     {
         if (sampleShape.Length != 3)
@@ -25,9 +30,12 @@ public sealed class ImageAugmentation
         _scratch = new float[_c * _h * _w];
     }
 
+    /// <summary>The shift in pixels that "shift" without "=N" means.</summary>
     public const int DefaultShift = 2;
 
+    /// <summary>Largest shift in pixels: dy and dx are each drawn uniformly from -MaxShift..MaxShift; 0 for none.</summary>
     public int MaxShift { get; }
+    /// <summary>Whether each image is mirrored left-right with probability 1/2.</summary>
     public bool Flip { get; }
 
     /// <summary>What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are normalised.</summary>

@@ -12,19 +12,44 @@ public sealed class TabularData
     /// <summary>Integer-valued targets with at most this many distinct values are taken for classes when no task is given.</summary>
     public const int MaxGuessedClasses = 10;
 
+    /// <summary>The training rows: standardised features [D] and the targets or class labels.</summary>
     public required Dataset Train { get; init; }
     /// <summary>Null when the test fraction is 0.</summary>
     public required Dataset? Test { get; init; }
+    /// <summary>Feature column names, D of them, in the table's order without the target.</summary>
     public required string[] FeatureNames { get; init; }
+    /// <summary>The target column's name as the table writes it.</summary>
     public required string TargetName { get; init; }
+    /// <summary>The task given to <see cref="From"/>, or the one <see cref="Guess"/> chose.</summary>
     public required TabularTask Task { get; init; }
     /// <summary>Per-feature mean and standard deviation of the training part (a constant feature gets 1).</summary>
     public required float[] Mean { get; init; }
+    /// <summary>The standard deviations described at <see cref="Mean"/>: population (divided by the training row count), 1 where below 1e-12.</summary>
     public required float[] Std { get; init; }
 
+    /// <summary>Reads the CSV file at <paramref name="path"/> and splits it as <see cref="From"/> does.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="CsvTable.Parse"/> and <see cref="From"/>.</exception>
     public static TabularData Load(string path, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1) =>
         From(CsvTable.Read(path), target, task, testFraction, seed);
 
+    /// <summary>
+    /// Splits <paramref name="table"/> into standardised training and test sets. For classification the classes are the
+    /// target's distinct values, in numeric order when all are numbers (so "2" and "2.0" are one class), else ordinal.
+    /// </summary>
+    /// <param name="table">The parsed file (<see cref="CsvTable.Read"/>).</param>
+    /// <param name="target">The target column: its name (exact, then ignoring case) or its 1-based number.</param>
+    /// <param name="task">Null to <see cref="Guess"/> from the target column.</param>
+    /// <param name="testFraction">
+    /// Share of rows, in [0, 1), held out for testing: rounded, at least one row when above 0, and at least one row left
+    /// for training.
+    /// </param>
+    /// <param name="seed">Seeds the shuffle that splits the rows.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is outside [0, 1).</exception>
+    /// <exception cref="InvalidDataException">
+    /// Naming the file (and the line where there is one): no such column, no feature columns, a feature or regression target
+    /// that is not a number.
+    /// </exception>
     public static TabularData From(CsvTable table, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1)
     {
         if (!(testFraction >= 0 && testFraction < 1))

@@ -11,6 +11,7 @@ namespace Dendrite;
 /// </summary>
 public sealed class Checkpoint
 {
+    /// <summary>How many checkpoint files <see cref="Save"/> leaves in the folder; older ones are deleted.</summary>
     public const int Keep = 2;
     private const string Prefix = "step-", Extension = ".safetensors";
     private const string OptimizerPrefix = "optimizer.", LoaderOrder = "loader.order";
@@ -19,14 +20,23 @@ public sealed class Checkpoint
 
     private Checkpoint(SavedModel model) => Model = model;
 
+    /// <summary>The network and metadata, rebuilt as <see cref="ModelFile.Load(string, Engine?)"/> would.</summary>
     public SavedModel Model { get; }
+    /// <summary>Where training stood when the checkpoint was written; <see cref="Trainer.Resume"/> continues from it.</summary>
     public TrainingPosition Position { get; private init; }
+    /// <summary>The optimizer's <see cref="Optimizer.Name"/>; <see cref="Restore"/> refuses one of another kind.</summary>
     public string OptimizerName { get; private init; } = "";
+    /// <summary>The optimizer's <see cref="Optimizer.Steps"/>, also the number in the file name.</summary>
     public long Steps { get; private init; }
+    /// <summary>The rate the last step used, after the schedule (informational: resuming recomputes it from the base rate).</summary>
     public float LearningRate { get; private init; }
+    /// <summary>The unscheduled rate (<see cref="Trainer.BaseLearningRate"/>); <see cref="Restore"/> sets it on the optimizer.</summary>
     public float BaseLearningRate { get; private init; }
+    /// <summary>The loader's batch size; <see cref="Restore"/> requires the same.</summary>
     public int BatchSize { get; private init; }
+    /// <summary>The loader generator's <see cref="Rng.State"/>, so shuffles and augmentation continue as if never stopped.</summary>
     public ulong LoaderRngState { get; private init; }
+    /// <summary>The checkpoint file's path.</summary>
     public string Path => Model.File.Path;
 
     /// <summary>All of the file's metadata, including what the caller added when saving (e.g. its settings).</summary>
@@ -36,6 +46,7 @@ public sealed class Checkpoint
     /// Writes a checkpoint of <paramref name="trainer"/> at its current <see cref="Trainer.Position"/> into
     /// <paramref name="dir"/> and deletes all but the newest <see cref="Keep"/>. Returns the file's path.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">A weight is NaN or infinite; nothing is written.</exception>
     public static string Save(string dir, Trainer trainer, DataLoader loader, ModelMetadata metadata, IReadOnlyDictionary<string, string>? extra = null)
     {
         var net = trainer.Model;

@@ -12,19 +12,26 @@ namespace Dendrite;
 /// </summary>
 public sealed record ModelMetadata
 {
+    /// <summary>The value of the "format" key that marks a Dendrite model file.</summary>
     public const string Format = "dendrite-model";
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 4 };
     private const int MaxSpecLength = 65536;
     private const int MaxInputValues = 1 << 26;
     private const int MaxOutputs = 1 << 20;
 
+    /// <summary>The full layer spec, as <see cref="Sequential.Spec"/> writes it; rebuilding parses it.</summary>
     public required string Spec { get; init; }
+    /// <summary>One sample's shape, without the batch dimension: [C, H, W] for images, [D] for features.</summary>
     public required int[] InputShape { get; init; }
+    /// <summary>Width of the network's output: the class count, or the regression targets (stored under the key "classes").</summary>
     public required int Outputs { get; init; }
+    /// <summary>Class names in label order, <see cref="Outputs"/> of them; null when unknown.</summary>
     public string[]? ClassNames { get; init; }
+    /// <summary>What raw inputs go through before the first layer; <see cref="Normalization.None"/> by default.</summary>
     public Normalization Normalization { get; init; } = Normalization.None;
     /// <summary>The loss's name (<see cref="Dendrite.Loss.Name"/>): cross-entropy, mse or binary-cross-entropy.</summary>
     public string Loss { get; init; } = "cross-entropy";
+    /// <summary>The Dendrite version that wrote the file.</summary>
     public string Version { get; init; } = CurrentVersion;
 
     /// <summary>This library's version, as written into new files.</summary>
@@ -62,6 +69,10 @@ public sealed record ModelMetadata
     /// <summary>The name of class <paramref name="k"/>, or its number when the model has no names.</summary>
     public string ClassName(int k) => ClassNames is { } names ? names[k] : k.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Writes the fields into a safetensors header's metadata as strings: format, dendrite_version, spec, input_shape and
+    /// class_names (JSON), classes, normalize_mean, normalize_std and loss; class_names only when there are names.
+    /// </summary>
     public void WriteTo(IDictionary<string, string> metadata)
     {
         metadata["format"] = Format;

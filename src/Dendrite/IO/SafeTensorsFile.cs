@@ -16,6 +16,7 @@ public sealed class SafeTensorsFile
 {
     /// <summary>The reference implementation's limit on the JSON header.</summary>
     public const long MaxHeaderBytes = 100_000_000;
+    /// <summary>The largest tensor rank the reader accepts.</summary>
     public const int MaxRank = 8;
 
     private readonly byte[] _data;
@@ -30,14 +31,20 @@ public sealed class SafeTensorsFile
         _byName = entries.ToDictionary(e => e.Name);
     }
 
+    /// <summary>The path given when reading; every error message starts with it.</summary>
     public string Path { get; }
+    /// <summary>The header's <c>__metadata__</c> strings; empty when the file has none.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The tensors in data order.</summary>
     public IReadOnlyList<SafeTensorsEntry> Entries { get; }
 
+    /// <summary>The tensor named <paramref name="name"/>, or null when the file has none.</summary>
     public SafeTensorsEntry? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>Reads and checks the whole file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file or its folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file fails a check in the class summary, or cannot be read; the message names it.</exception>
     public static SafeTensorsFile Read(string path)
     {
         try

@@ -18,9 +18,15 @@ public sealed class SafeTensorsWriter
     /// <summary>String-to-string metadata stored under "__metadata__".</summary>
     public Dictionary<string, string> Metadata { get; } = [];
 
+    /// <summary>Adds an F32 tensor, copying <paramref name="values"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty, "__metadata__" or already added.</exception>
+    /// <exception cref="ShapeException"><paramref name="shape"/> does not hold <c>values.Length</c> values.</exception>
     public void Add(string name, ReadOnlySpan<int> shape, ReadOnlySpan<float> values) =>
         Add(name, "F32", shape, values.Length, MemoryMarshal.AsBytes(values), reverse: !BitConverter.IsLittleEndian);
 
+    /// <summary>Adds an I32 tensor, copying <paramref name="values"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty, "__metadata__" or already added.</exception>
+    /// <exception cref="ShapeException"><paramref name="shape"/> does not hold <c>values.Length</c> values.</exception>
     public void Add(string name, ReadOnlySpan<int> shape, ReadOnlySpan<int> values) =>
         Add(name, "I32", shape, values.Length, MemoryMarshal.AsBytes(values), reverse: !BitConverter.IsLittleEndian);
 
@@ -36,6 +42,7 @@ public sealed class SafeTensorsWriter
         _tensors.Add((name, dtype, shape.ToArray(), copy));
     }
 
+    /// <summary>Writes the header length, the header (with <see cref="Metadata"/> as it is now) and the tensors to <paramref name="stream"/>.</summary>
     public void WriteTo(Stream stream)
     {
         var header = Header();

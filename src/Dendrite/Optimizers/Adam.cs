@@ -9,15 +9,25 @@ namespace Dendrite;
 public class Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
     : Optimizer(learningRate, weightDecay)
 {
+    /// <summary>b1, the decay of the first-moment average m; default 0.9.</summary>
     public float Beta1 { get; } = beta1;
+    /// <summary>b2, the decay of the second-moment average v; default 0.999.</summary>
     public float Beta2 { get; } = beta2;
+    /// <summary>eps, added to the root of the corrected v so the step stays finite; default 1e-8.</summary>
     public float Epsilon { get; } = epsilon;
+    /// <inheritdoc/>
     public override string Name => "adam";
+    /// <summary>Two: m, then v.</summary>
     protected override int StateSlots => 2;
 
+    /// <inheritdoc/>
     protected override void Update(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, bool decays) =>
         AdamUpdate(w, g, m, v, LearningRate);
 
+    /// <summary>
+    /// The Adam update with rate <paramref name="lr"/> and t = <see cref="Optimizer.Steps"/>, updating m and v in place;
+    /// for subclasses that change the weights first, as <see cref="AdamW"/> does.
+    /// </summary>
     protected void AdamUpdate(Span<float> w, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lr)
     {
         float c1 = 1f / (1f - MathF.Pow(Beta1, Steps));

@@ -18,6 +18,11 @@ public abstract class Optimizer(float learningRate, float weightDecay)
     public float LearningRate { get; set; } = learningRate > 0 && float.IsFinite(learningRate)
         ? learningRate : throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive, got {learningRate}");
 
+    /// <summary>
+    /// wd, the decay coefficient (L2 in the gradient; decoupled in <see cref="AdamW"/>), applied only to parameters with
+    /// <see cref="Parameter.Decays"/>; 0 for none. Negative or non-finite values make the
+    /// constructor throw <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     public float WeightDecay { get; } = weightDecay >= 0 && float.IsFinite(weightDecay)
         ? weightDecay : throw new ArgumentOutOfRangeException(nameof(weightDecay), $"weight decay must be >= 0, got {weightDecay}");
 
@@ -36,6 +41,11 @@ public abstract class Optimizer(float learningRate, float weightDecay)
     /// <summary>False when the subclass applies weight decay itself.</summary>
     protected virtual bool AddsDecayToGradient => true;
 
+    /// <summary>
+    /// One update of every parameter from its accumulated <see cref="Parameter.Grad"/>: increments <see cref="Steps"/>, adds
+    /// wd * w to the gradient in place where that applies, then runs <see cref="Update"/> on <see cref="Engine"/>'s threads.
+    /// Gradients are not cleared (<see cref="ZeroGrad"/>).
+    /// </summary>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         Steps++;
@@ -89,6 +99,7 @@ public abstract class Optimizer(float learningRate, float weightDecay)
         }
     }
 
+    /// <summary>Sets every gradient to zero, before a backward pass accumulates into them.</summary>
     public static void ZeroGrad(IReadOnlyList<Parameter> parameters)
     {
         for (int i = 0; i < parameters.Count; i++) parameters[i].Grad.Clear();

@@ -10,6 +10,8 @@ public sealed class Tensor
     private float[] _data;
     private int[] _shape;
 
+    /// <summary>A zero-filled tensor of <paramref name="shape"/>.</summary>
+    /// <exception cref="ShapeException">A negative size, or more values than an array holds.</exception>
     public Tensor(params int[] shape)
     {
         _shape = (int[])shape.Clone();
@@ -17,6 +19,8 @@ public sealed class Tensor
         _data = new float[Length];
     }
 
+    /// <summary>A tensor over <paramref name="data"/> (not copied), which may be longer than the shape needs.</summary>
+    /// <exception cref="ShapeException"><paramref name="data"/> is shorter than the shape needs, a size is negative, or the shape has more values than an array holds.</exception>
     public Tensor(float[] data, params int[] shape)
     {
         _shape = (int[])shape.Clone();
@@ -31,8 +35,11 @@ public sealed class Tensor
 
     /// <summary>The sizes of each dimension; do not modify.</summary>
     public ReadOnlySpan<int> Shape => _shape;
+    /// <summary>Number of dimensions.</summary>
     public int Rank => _shape.Length;
+    /// <summary>Number of values: the product of the shape.</summary>
     public int Length { get; private set; }
+    /// <summary>The size of dimension <paramref name="dim"/>, e.g. <c>x[0]</c> is N.</summary>
     public int this[int dim] => _shape[dim];
 
     /// <summary>The values, exactly <see cref="Length"/> of them.</summary>
@@ -98,6 +105,7 @@ public sealed class Tensor
         return new Tensor(_data, shape);
     }
 
+    /// <summary>A new tensor of the same shape with a copy of the values.</summary>
     public Tensor Clone()
     {
         var copy = new Tensor(_shape);
@@ -105,24 +113,29 @@ public sealed class Tensor
         return copy;
     }
 
+    /// <summary>Sets every value to zero.</summary>
     public void Clear() => Span.Clear();
 
     /// <summary>Per-sample shape: every dimension but the first.</summary>
     public int[] SampleShape => _shape[1..];
 
+    /// <summary>Whether both have the same rank and sizes.</summary>
     public bool SameShape(Tensor other) => Shape.SequenceEqual(other.Shape);
 
+    /// <summary>Throws <see cref="ShapeException"/>, prefixed with <paramref name="what"/>, unless <paramref name="other"/> has this tensor's shape.</summary>
     public void RequireShape(Tensor other, string what)
     {
         if (!SameShape(other))
             throw new ShapeException($"{what}: shape {Format(_shape)} does not match {Format(other._shape)}");
     }
 
+    /// <summary>The shape, e.g. <c>Tensor[64, 1, 28, 28]</c>.</summary>
     public override string ToString() => $"Tensor{Format(_shape)}";
 
     /// <summary>Writes a shape the way docs and errors do: [N, C, H, W].</summary>
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
+    /// <summary>The product of the sizes (1 for an empty shape); unchecked, unlike the constructors.</summary>
     public static int Volume(ReadOnlySpan<int> shape)
     {
         int v = 1;

@@ -4,7 +4,8 @@ namespace Dendrite;
 /// Backprop checked against central differences, (L(w + h) - L(w - h)) / 2h, at random positions of every
 /// parameter tensor and of the input. The engine computes in float32, so h is 1e-2 by default and the
 /// loss is summed in double; the error of one entry is |analytic - numeric| / max(|analytic|, |numeric|, floor),
-/// where the floor is 1% of the tensor's largest gradient. Positions whose step straddles a kink are skipped.
+/// where the floor is the larger of <c>floor</c> (1e-3 by default) and 1% of the tensor's largest gradient.
+/// Positions whose step straddles a kink are skipped.
 /// </summary>
 public static class GradientCheck
 {

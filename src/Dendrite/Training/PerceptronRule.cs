@@ -11,6 +11,7 @@ namespace Dendrite;
 /// </summary>
 public sealed class PerceptronRule(float rate = 1f)
 {
+    /// <summary>eta, the step of each correction; default 1. Must be positive (else <see cref="ArgumentOutOfRangeException"/>).</summary>
     public float Rate { get; } = rate > 0 ? rate : throw new ArgumentOutOfRangeException(nameof(rate), $"rate must be positive, got {rate}");
 
     /// <summary>

@@ -3,10 +3,13 @@ namespace Dendrite;
 /// <summary>
 /// How well a network predicts regression targets, over all samples and outputs: mean squared error, mean absolute
 /// error, and R^2 = 1 - SS_res / SS_tot (SS_tot about the data's own mean, per output; 1 is perfect, 0 is no better
-/// than predicting the mean). The MSE here is the plain mean; the training loss <see cref="MeanSquaredError"/> is half of it.
+/// than predicting the mean). The MSE here is the plain mean over samples and outputs; the training loss
+/// <see cref="MeanSquaredError"/> sums over the O outputs before averaging, so it is O/2 times this (half for one output).
 /// </summary>
 public sealed record RegressionScore(double Mse, double Mae, double R2)
 {
+    /// <summary>The scores of <paramref name="model"/> (in inference mode) over <paramref name="data"/>'s regression targets.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> holds classes, not regression targets.</exception>
     public static RegressionScore Evaluate(Sequential model, Dataset data, int batchSize = 256)
     {
         if (data.IsClassification) throw new ArgumentException("regression scores need regression targets, not classes");

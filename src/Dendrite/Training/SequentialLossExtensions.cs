@@ -25,7 +25,7 @@ public static class SequentialLossExtensions
 
     /// <summary>
     /// Backpropagates the gradient <see cref="Loss.Compute"/> wrote, from the last layer <see cref="ForwardForLoss"/>
-    /// ran, accumulating every parameter's gradient; returns dL/dx as <see cref="Sequential.Backward"/> does.
+    /// ran, accumulating every parameter's gradient; returns dL/dx as <see cref="Sequential.Backward(Tensor, int)"/> does.
     /// </summary>
     public static Tensor? BackwardFromLoss(this Sequential net, Tensor gradient, Loss loss) =>
         net.Backward(gradient, loss.LayersBefore(net.Layers) - 1);

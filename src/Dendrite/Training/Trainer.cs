@@ -31,7 +31,7 @@ public sealed class Trainer
     /// <summary>The optimizer that updates <see cref="Model"/>'s parameters.</summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The learning rate per epoch, a factor on the optimizer's base rate (constant by default).</summary>
+    /// <summary>Sets the optimizer's rate at the start of each epoch from <see cref="BaseLearningRate"/> (constant by default).</summary>
     public LearningRateSchedule Schedule { get; set; } = new ConstantRate();
 
     /// <summary>Called after each batch with (epoch, batch index, batch count, batch loss).</summary>

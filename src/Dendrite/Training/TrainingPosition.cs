@@ -7,5 +7,6 @@ namespace Dendrite;
 /// </summary>
 public readonly record struct TrainingPosition(int Epoch, int Batch, double LossSum)
 {
+    /// <summary>Before the first batch of epoch 1.</summary>
     public static readonly TrainingPosition Start = new(1, 0, 0);
 }

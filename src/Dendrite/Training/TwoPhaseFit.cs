@@ -28,8 +28,9 @@ public sealed class TwoPhaseFit
     public double CentreSeconds { get; }
     /// <summary>Time of phase 2 (accumulating the normal equations and solving them).</summary>
     public double SolveSeconds { get; }
+    /// <summary>lambda, the penalty on the output weights (not the bias) that <see cref="Run"/> was given.</summary>
     public double Ridge { get; }
-    /// <summary>What had to be added to the diagonal for the float32 normal matrix to factor (0 almost always).</summary>
+    /// <summary>What had to be added to the diagonal for the normal matrix, summed from float32 products, to factor (0 almost always).</summary>
     public double Jitter { get; }
 
     /// <summary>Null when the network has the form two-phase fitting needs; otherwise why not.</summary>

@@ -15,11 +15,18 @@ namespace Dendrite;
 /// </summary>
 public static class OnnxExporter
 {
+    /// <summary>The ONNX operator set the exported graph uses.</summary>
     public const int Opset = 17;
     private const int IrVersion = 8;
 
+    /// <summary>The serialised ONNX model of <paramref name="net"/>.</summary>
+    /// <exception cref="InvalidOperationException">The network is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer has no ONNX mapping; the message names it.</exception>
     public static byte[] Export(Sequential net, ModelMetadata metadata) => Build(net, metadata).ToByteArray();
 
+    /// <summary>Writes <see cref="Export"/>'s bytes to <paramref name="path"/> atomically (temporary file, flush to disk, rename).</summary>
+    /// <exception cref="InvalidOperationException">The network is not built.</exception>
+    /// <exception cref="NotSupportedException">A layer has no ONNX mapping; the message names it.</exception>
     public static void Save(string path, Sequential net, ModelMetadata metadata)
     {
         var bytes = Export(net, metadata);
