@@ -9,13 +9,20 @@ namespace Dendrite.Visualization;
 /// </summary>
 public static class ActivationMaps
 {
+    /// <summary>White pixels around each channel's tile.</summary>
     public const int Gap = 2;
+    /// <summary>Pixels around the picture and between sections.</summary>
     public const int Margin = 8;
+    /// <summary>Pixels of the caption line above each section.</summary>
     public const int CaptionHeight = 22;
     /// <summary>Tiles are enlarged to about this many pixels across.</summary>
     public const int TileTarget = 56;
 
-    /// <summary>Runs one sample through the network in evaluation mode and keeps the volumes worth showing.</summary>
+    /// <summary>
+    /// Runs one sample through the network in evaluation mode and keeps the volumes worth showing: the input first,
+    /// then the output of each top-level layer that <see cref="Shows"/> accepts.
+    /// </summary>
+    /// <exception cref="ShapeException">The network does not take images [C, H, W], or the sample's length does not match its input.</exception>
     public static IReadOnlyList<FeatureMap> Collect(Sequential net, ReadOnlySpan<float> sample)
     {
         if (net.InputShape.Length != 3)
@@ -50,7 +57,13 @@ public static class ActivationMaps
     /// <summary>Pixels per value for maps of this size.</summary>
     public static int Scale(FeatureMap map) => Math.Max(1, TileTarget / Math.Max(map.Height, map.Width));
 
-    /// <summary>A section per map, top to bottom: its caption, then its channels in a near-square grid.</summary>
+    /// <summary>
+    /// A section per map, top to bottom: its caption, then its channels in a near-square grid, each value a
+    /// <see cref="Scale"/> x <see cref="Scale"/> square. The input is drawn in grey, other maps in viridis, each map on
+    /// one range from its smallest to its largest value. The picture is as wide as the widest section or caption plus
+    /// the margins.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="maps"/> is empty.</exception>
     public static SKBitmap Render(IReadOnlyList<FeatureMap> maps)
     {
         if (maps.Count == 0) throw new ArgumentException("no feature maps to draw", nameof(maps));

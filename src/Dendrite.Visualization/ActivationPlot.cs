@@ -9,8 +9,11 @@ namespace Dendrite.Visualization;
 /// </summary>
 public static class ActivationPlot
 {
+    /// <summary>Size of one activation's panel in pixels.</summary>
     public const int PanelWidth = 360, PanelHeight = 260;
+    /// <summary>The range of x drawn.</summary>
     public const float Low = -4f, High = 4f;
+    /// <summary>Sample points over [<see cref="Low"/>, <see cref="High"/>], both ends included: a step of 0.01.</summary>
     public const int Points = 801;
 
     /// <summary>x, f(x) and f'(x) at <see cref="Points"/> evenly spaced points.</summary>
@@ -27,6 +30,12 @@ public static class ActivationPlot
         return (Array.ConvertAll(x, v => (double)v), Array.ConvertAll(y, v => (double)v), Array.ConvertAll(slope, v => (double)v));
     }
 
+    /// <summary>
+    /// The panels in a near-square grid (<see cref="GridShape.ForCount"/>), each <see cref="PanelWidth"/> x
+    /// <see cref="PanelHeight"/> pixels and titled with the activation's spec: f(x) solid, f'(x) dashed, the y axis
+    /// fitted to the finite values but held within [-4.5, 4.5] (plus a small pad).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="activations"/> is empty.</exception>
     public static SKBitmap Render(IReadOnlyList<Activation> activations)
     {
         if (activations.Count == 0) throw new ArgumentException("no activations to plot", nameof(activations));

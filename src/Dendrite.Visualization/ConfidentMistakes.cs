@@ -5,6 +5,10 @@ namespace Dendrite.Visualization;
 /// <summary>The wrong predictions the network was surest of: where it learned something other than what was meant.</summary>
 public static class ConfidentMistakes
 {
+    /// <summary>
+    /// Layout in pixels: each image pixel is a <c>TileScale</c> x <c>TileScale</c> square; <c>Caption</c> pixels of text
+    /// under each image; <c>Gap</c> pixels between and around tiles; at most <c>Columns</c> tiles per row.
+    /// </summary>
     public const int TileScale = 3, Caption = 34, Gap = 8, Columns = 8;
 
     /// <summary>Up to <paramref name="count"/> mistakes, most confident first (ties by index).</summary>
@@ -19,7 +23,16 @@ public static class ConfidentMistakes
         return [.. mistakes.OrderByDescending(m => m.Confidence).ThenBy(m => m.Index).Take(count)];
     }
 
-    /// <summary>Each mistake's image with "index: predicted (confidence)" and "true: label" under it.</summary>
+    /// <summary>
+    /// Each mistake's image with "#index: predicted NN%" (in red) and "true: label" under it, class names taken from the
+    /// data set when it has them. Tiles are max(3 W, 128) pixels wide, images centred in them, in rows of up to
+    /// <see cref="Columns"/>. Images, grey or RGB, are drawn as their original pixels in [0, 1].
+    /// </summary>
+    /// <param name="data">The data set the mistakes index into; its samples must be images [1 or 3, H, W].</param>
+    /// <param name="mistakes">What to draw, in order, e.g. from <see cref="Find"/>.</param>
+    /// <param name="normalization">How the samples were normalised, undone for drawing; none when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="mistakes"/> is empty.</exception>
+    /// <exception cref="ShapeException">The samples are not images [1 or 3, H, W].</exception>
     public static SKBitmap Render(Dataset data, IReadOnlyList<Mistake> mistakes, Normalization? normalization = null)
     {
         if (mistakes.Count == 0) throw new ArgumentException("no mistakes to draw", nameof(mistakes));

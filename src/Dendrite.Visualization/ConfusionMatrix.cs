@@ -9,6 +9,9 @@ namespace Dendrite.Visualization;
 /// </summary>
 public sealed class ConfusionMatrix
 {
+    /// <param name="counts">[true class, predicted class] counts, K x K; kept, not copied.</param>
+    /// <param name="names">One name per class; the class numbers when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="counts"/> is not square, or <paramref name="names"/> does not have K entries.</exception>
     public ConfusionMatrix(int[,] counts, IReadOnlyList<string>? names = null)
     {
         int k = counts.GetLength(0);
@@ -18,18 +21,32 @@ public sealed class ConfusionMatrix
         Names = names ?? [.. Enumerable.Range(0, k).Select(i => i.ToString())];
     }
 
+    /// <summary>Counts[i, j]: samples of true class i predicted as class j.</summary>
     public int[,] Counts { get; }
+
+    /// <summary>One name per class ("0", "1", ... when none were given).</summary>
     public IReadOnlyList<string> Names { get; }
+
+    /// <summary>Number of classes K.</summary>
     public int Classes => Counts.GetLength(0);
+
+    /// <summary>All samples counted.</summary>
     public int Total => Enumerable.Range(0, Classes).Sum(RowTotal);
+
+    /// <summary>Samples on the diagonal: predicted as their true class.</summary>
     public int Correct => Enumerable.Range(0, Classes).Sum(i => Counts[i, i]);
+
+    /// <summary><see cref="Correct"/> / <see cref="Total"/>; NaN when nothing was counted.</summary>
     public float Accuracy => Total == 0 ? float.NaN : (float)Correct / Total;
 
+    /// <summary>Samples whose true class is <paramref name="label"/>.</summary>
     public int RowTotal(int label) => Enumerable.Range(0, Classes).Sum(j => Counts[label, j]);
 
     /// <summary>Fraction of class <paramref name="label"/>'s samples predicted as that class; NaN when it has none.</summary>
     public float ClassAccuracy(int label) => RowTotal(label) is var n && n > 0 ? (float)Counts[label, label] / n : float.NaN;
 
+    /// <summary>Counts each sample's label against its most probable class; names from the data set's class names.</summary>
+    /// <exception cref="ArgumentException">The data set has class names, but not one per class.</exception>
     public static ConfusionMatrix From(Predictions p)
     {
         var counts = new int[p.Classes, p.Classes];
@@ -60,9 +77,15 @@ public sealed class ConfusionMatrix
         return sb.ToString();
     }
 
+    /// <summary>Side of one heat-map cell in pixels.</summary>
     public const int Cell = 48;
 
-    /// <summary>A heat map: each cell's colour is its share of the row (the true class), with the count written in it.</summary>
+    /// <summary>
+    /// A heat map: each cell's colour is its share of the row (the true class), with the count written in it. Colours
+    /// are viridis of the square root of the share, so that rare confusions show next to the diagonal. Class names on
+    /// the left, each row's accuracy on the right, the overall accuracy below; K x <see cref="Cell"/> pixels of cells
+    /// plus the labels.
+    /// </summary>
     public SKBitmap Render()
     {
         using var font = Drawing.Font(13);

@@ -5,14 +5,17 @@ namespace Dendrite.Visualization;
 /// <summary>What the pictures share: colours, the text font, and drawing a plane of values as enlarged pixels.</summary>
 public static class Drawing
 {
+    /// <summary>The colour every picture starts from: white.</summary>
     public static readonly SKColor Background = SKColors.White;
     /// <summary>Between tiles: white (a grey gap would match the middle value of a filter scaled to its range).</summary>
     public static readonly SKColor Gap = SKColors.White;
+    /// <summary>Text colour: near-black, #202020.</summary>
     public static readonly SKColor Ink = new(0x20, 0x20, 0x20);
 
     /// <summary>The default sans-serif face (DejaVu Sans on Debian, found through fontconfig).</summary>
     public static SKFont Font(float size) => new(SKTypeface.FromFamilyName("DejaVu Sans") ?? SKTypeface.Default, size);
 
+    /// <summary>A <paramref name="width"/> x <paramref name="height"/> RGBA bitmap (8 bits a channel, premultiplied alpha) filled with <paramref name="background"/>.</summary>
     public static SKBitmap NewBitmap(int width, int height, SKColor background)
     {
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
@@ -20,6 +23,7 @@ public static class Drawing
         return bitmap;
     }
 
+    /// <summary>Draws anti-aliased text, left-aligned at <paramref name="x"/>, sitting on <paramref name="baseline"/>.</summary>
     public static void Text(SKCanvas canvas, string text, float x, float baseline, SKFont font, SKColor color)
     {
         using var paint = new SKPaint { Color = color, IsAntialias = true };
@@ -44,6 +48,7 @@ public static class Drawing
             }
     }
 
+    /// <summary>Black at 0 to white at 1; <paramref name="t"/> must lie in [0, 1] (it is not clamped).</summary>
     public static SKColor Gray(float t)
     {
         byte v = (byte)MathF.Round(t * 255f);

@@ -10,6 +10,7 @@ namespace Dendrite.Visualization;
 /// </summary>
 public static class FilterGrid
 {
+    /// <summary>White pixels between and around tiles.</summary>
     public const int Gap = 2;
 
     /// <summary>Pixels per weight: tiles of about 56 px when one tile is a filter, 24 px when a filter is a row of tiles.</summary>
@@ -34,6 +35,13 @@ public static class FilterGrid
         return (GridShape.Extent(g.Columns, shape[3] * scale, Gap), GridShape.Extent(g.Rows, shape[2] * scale, Gap));
     }
 
+    /// <summary>
+    /// Draws the filters as <see cref="Grid"/> lays them out, <see cref="Size"/> pixels in all; each filter is scaled
+    /// to its own range.
+    /// </summary>
+    /// <param name="weight">Filters [out, in, kh, kw].</param>
+    /// <param name="scale">Pixels per weight; <see cref="Scale"/> chooses when 0 or less.</param>
+    /// <exception cref="ShapeException"><paramref name="weight"/> is not [out, in, kh, kw] with every size positive.</exception>
     public static SKBitmap Render(Tensor weight, int scale = 0)
     {
         var shape = weight.Shape;
@@ -83,7 +91,12 @@ public static class FilterGrid
         return null;
     }
 
-    /// <summary>Layer <paramref name="position"/> (1-based, as summary numbers them), or the first convolution.</summary>
+    /// <summary>
+    /// Top-level layer <paramref name="position"/> (1-based, as summary numbers them), or, when null, the first
+    /// convolution anywhere in the network (blocks included).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is not a layer of the network.</exception>
+    /// <exception cref="ShapeException">That layer is not a convolution, or the network has none.</exception>
     public static Conv2d Convolution(Sequential net, int? position)
     {
         if (position is { } p)
@@ -98,6 +111,7 @@ public static class FilterGrid
             ?? throw new ShapeException($"the model {net.Spec} has no convolution layer to show filters of");
     }
 
+    /// <summary>Whether the layer's weights are filters [out, in, kh, kw] (a <see cref="Conv2d"/>).</summary>
     public static bool IsConvolution(Layer layer) => layer is Conv2d;
 
     private static string Convolutions(Sequential net)

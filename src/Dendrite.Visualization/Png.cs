@@ -5,6 +5,8 @@ namespace Dendrite.Visualization;
 /// <summary>Writes pictures as PNG files, bytes or data: URIs.</summary>
 public static class Png
 {
+    /// <summary>The bitmap as the bytes of a PNG file.</summary>
+    /// <exception cref="InvalidOperationException">SkiaSharp could not encode it.</exception>
     public static byte[] Encode(SKBitmap bitmap)
     {
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
@@ -19,6 +21,7 @@ public static class Png
         AtomicFile.Write(path, s => s.Write(png));
     }
 
+    /// <summary>"data:image/png;base64,...": the PNG inline, for an img element's src.</summary>
     public static string DataUri(SKBitmap bitmap) => "data:image/png;base64," + Convert.ToBase64String(Encode(bitmap));
 
     /// <summary>Reads a PNG (or JPEG, ...) file.</summary>

@@ -8,10 +8,19 @@ namespace Dendrite.Visualization;
 /// </summary>
 public static class TrainingCurves
 {
+    /// <summary>Size of each of the two panels in pixels; the picture is 2 x <see cref="PanelWidth"/> wide.</summary>
     public const int PanelWidth = 560, PanelHeight = 400;
 
+    /// <summary>One training run to draw.</summary>
+    /// <param name="Name">Its legend label.</param>
+    /// <param name="Epochs">Its metrics, one entry per epoch.</param>
     public sealed record Run(string Name, IReadOnlyList<EpochMetrics> Epochs);
 
+    /// <summary>
+    /// The loss panel on the left, the accuracy panel (in percent) on the right. Epochs whose test loss or test
+    /// accuracy is not finite (no test set) are left out of those lines; a run without test metrics draws train loss only.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="runs"/> is empty.</exception>
     public static SKBitmap Render(IReadOnlyList<Run> runs)
     {
         if (runs.Count == 0) throw new ArgumentException("no runs to plot", nameof(runs));

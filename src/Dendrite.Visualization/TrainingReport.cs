@@ -13,7 +13,9 @@ namespace Dendrite.Visualization;
 /// </summary>
 public sealed class TrainingReport
 {
+    /// <summary>How many test images (the first ones) get activation maps.</summary>
     public const int Examples = 3;
+    /// <summary>How many of the most confident mistakes are shown, at most.</summary>
     public const int MistakesShown = 16;
 
     private readonly string _directory;
@@ -25,6 +27,14 @@ public sealed class TrainingReport
     // How the test images were normalised, undone when they are drawn.
     private readonly Normalization _normalization;
 
+    /// <summary>Creates <paramref name="directory"/> if needed; writes nothing until <see cref="Write"/>.</summary>
+    /// <param name="directory">Where index.html and the PNG files go.</param>
+    /// <param name="command">The command line, shown as it is.</param>
+    /// <param name="settings">Name-value rows of the settings table.</param>
+    /// <param name="net">The network being trained; each <see cref="Write"/> draws it as it is then.</param>
+    /// <param name="test">The labelled test set the predictions, confusion matrix, activation maps and mistakes come from.</param>
+    /// <param name="runName">The run's legend label in the learning curves.</param>
+    /// <param name="normalization">How the test images were normalised, undone when they are drawn; none when null.</param>
     public TrainingReport(string directory, string command, IReadOnlyList<(string Name, string Value)> settings, Sequential net,
         Dataset test, string runName = "run", Normalization? normalization = null)
     {
@@ -38,9 +48,16 @@ public sealed class TrainingReport
         _runName = runName;
     }
 
+    /// <summary>DIR/index.html.</summary>
     public string PagePath => Path.Combine(_directory, "index.html");
 
-    /// <summary>Renders every section from the network as it is now and the epochs so far, then replaces the page.</summary>
+    /// <summary>
+    /// Renders every section from the network as it is now and the epochs so far, writes each picture's PNG beside the
+    /// page, then replaces the page. The page stops reloading itself once the last epoch in
+    /// <paramref name="history"/> reaches <paramref name="totalEpochs"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The test set is not labelled.</exception>
+    /// <exception cref="ShapeException">The network's output does not have one value per test class.</exception>
     public void Write(IReadOnlyList<EpochMetrics> history, int totalEpochs)
     {
         bool done = history.Count > 0 && history[^1].Epoch >= totalEpochs;

@@ -50,7 +50,7 @@ internal static class Elementwise
         for (int i = 0; i < x.Length; i++) dst[i] = x[i] >= 0f ? 1f : 0f;
     }
 
-    /// <summary>dst = |x| <= limit ? v : 0.</summary>
+    /// <summary>dst = |x| &lt;= limit ? v : 0.</summary>
     public static void PassWhereAbsAtMost(ReadOnlySpan<float> x, float limit, ReadOnlySpan<float> v, Span<float> dst)
     {
         for (int i = 0; i < x.Length; i++) dst[i] = MathF.Abs(x[i]) <= limit ? v[i] : 0f;

@@ -13,7 +13,17 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
 {
     private float[] _u = [], _uBack = [], _du = [], _slots = [], _partials = [];
 
+    /// <param name="channels">Input channels C.</param>
+    /// <param name="height">Input height H.</param>
+    /// <param name="width">Input width W.</param>
+    /// <param name="filters">Output channels O.</param>
+    /// <param name="kernel">Filter size r: 3 or 5 (square filters only).</param>
     /// <param name="padTop">Input rows above the image that the first output row sees (may differ from the bottom's).</param>
+    /// <param name="padLeft">Input columns left of the image that the first output column sees (may differ from the right's).</param>
+    /// <param name="outH">Output height.</param>
+    /// <param name="outW">Output width.</param>
+    /// <exception cref="ArgumentOutOfRangeException">kernel is not 3 or 5.</exception>
+    /// <exception cref="ArgumentException">A size is less than 1.</exception>
     public WinogradConvolution(int channels, int height, int width, int filters, int kernel, int padTop, int padLeft, int outH, int outW)
     {
         if (kernel != 3 && kernel != 5) throw new ArgumentOutOfRangeException(nameof(kernel), $"winograd: kernel {kernel}x{kernel}, supported are 3x3 and 5x5");

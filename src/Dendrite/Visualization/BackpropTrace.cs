@@ -12,11 +12,16 @@ namespace Dendrite.Visualization;
 /// </summary>
 public sealed class BackpropTrace
 {
+    /// <summary>How many leading values of each tensor the trace keeps and prints.</summary>
     public const int Shown = 4;
 
     /// <summary>One tensor as the trace shows it: shape, the first few values, the L2 norm.</summary>
+    /// <param name="Shape">The shape of one sample, without the batch dimension.</param>
+    /// <param name="Head">The first <see cref="Shown"/> values (fewer when the tensor is smaller).</param>
+    /// <param name="Norm">The L2 norm of all the values.</param>
     public sealed record Values(int[] Shape, float[] Head, double Norm)
     {
+        /// <summary>Summarises <paramref name="t"/>, a batch of one sample (with more, the head is the first sample's and the norm covers all).</summary>
         public static Values Of(Tensor t)
         {
             var s = t.Span;
@@ -24,8 +29,23 @@ public sealed class BackpropTrace
         }
     }
 
+    /// <summary>One step of the forward pass: a layer and its output y.</summary>
+    /// <param name="Layer">A layer of the network, in order.</param>
+    /// <param name="Output">What it produced, y = layer(x), in evaluation mode.</param>
     public sealed record Forward(Layer Layer, Values Output);
+
+    /// <summary>One parameter after the backward pass: the L2 norms of its value and of its gradient dL/dθ.</summary>
+    /// <param name="Name">The parameter's name within its layer ("weight", "bias", ...).</param>
+    /// <param name="Shape">The parameter's shape.</param>
+    /// <param name="ValueNorm">|θ|.</param>
+    /// <param name="GradNorm">|dL/dθ| for this one sample.</param>
     public sealed record ParameterGradient(string Name, int[] Shape, double ValueNorm, double GradNorm);
+
+    /// <summary>One step of the backward pass.</summary>
+    /// <param name="Layer">The layer differentiated.</param>
+    /// <param name="Incoming">dL/dy, the gradient it received from the layer above (or from the loss).</param>
+    /// <param name="Outgoing">dL/dx, the gradient it passed down; null when the layer returned none.</param>
+    /// <param name="Parameters">Its parameters' gradients, in the layer's order; empty for a layer without parameters.</param>
     public sealed record Backward(Layer Layer, Values Incoming, Values? Outgoing, IReadOnlyList<ParameterGradient> Parameters);
 
     private BackpropTrace(Values input, IReadOnlyList<Forward> forward, float[] probabilities, int label, double loss,
@@ -41,19 +61,48 @@ public sealed class BackpropTrace
         BackwardPass = backward;
     }
 
+    /// <summary>The sample as the network received it.</summary>
     public Values Input { get; }
+
+    /// <summary>Every top-level layer's output, first layer first.</summary>
     public IReadOnlyList<Forward> ForwardPass { get; }
+
+    /// <summary>
+    /// Class probabilities: the network's output when its last layer is <see cref="Softmax"/>, else the softmax of
+    /// that output.
+    /// </summary>
     public float[] Probabilities { get; }
+
+    /// <summary>The true class the loss was computed against.</summary>
     public int Label { get; }
+
+    /// <summary>The most probable class (the first one on ties).</summary>
     public int Predicted => Kernels.Elementwise.ArgMax(Probabilities);
+
+    /// <summary>
+    /// The loss against the one-hot label: on the logits when <see cref="Fused"/>, else on the network's output.
+    /// </summary>
     public double Loss { get; }
+
+    /// <summary>The loss's name, as the command line spells it.</summary>
     public string LossName { get; }
+
     /// <summary>True when the final softmax and cross-entropy were differentiated together: dL/dz = p - y.</summary>
     public bool Fused { get; }
     /// <summary>From the last layer that was differentiated down to the first.</summary>
     public IReadOnlyList<Backward> BackwardPass { get; }
 
-    /// <summary>Traces sample <paramref name="sample"/> with class <paramref name="label"/>. Parameter gradients are left zeroed.</summary>
+    /// <summary>
+    /// Traces sample <paramref name="sample"/> with class <paramref name="label"/>: a forward pass in evaluation mode,
+    /// the loss, then a backward pass with input gradients switched on for every layer. Parameter gradients are left
+    /// zeroed and the network's <see cref="Sequential.InputGradient"/> setting is restored.
+    /// </summary>
+    /// <param name="net">A built classifier with output [N, K].</param>
+    /// <param name="loss">The loss to differentiate; <see cref="SoftmaxCrossEntropy"/> on a network ending in <see cref="Softmax"/> makes the trace <see cref="Fused"/>.</param>
+    /// <param name="sample">One sample's values, laid out as the network's input shape.</param>
+    /// <param name="label">The true class, 0 to K - 1.</param>
+    /// <exception cref="ShapeException">The network's output is not a vector of class scores.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="label"/> is outside 0 to K - 1.</exception>
     public static BackpropTrace Run(Sequential net, Loss loss, ReadOnlySpan<float> sample, int label)
     {
         int classes = net.OutputShape[0];
@@ -123,6 +172,13 @@ public sealed class BackpropTrace
         _ => "",
     };
 
+    /// <summary>
+    /// The trace as a plain-text report: a forward table (layer, output shape, |y|, first values), the probabilities,
+    /// prediction and loss, a backward table (|dL/dy|, |dL/dx|, first values of dL/dx, each layer's <see cref="Rule"/>
+    /// and parameter gradient norms), and, with two or more parameters named "weight" (batch norm's γ among them),
+    /// the gradient norm of the lowest one over the highest one's, flagged as vanishing below 0.01.
+    /// </summary>
+    /// <param name="classNames">Names printed after class numbers; classes beyond the list print as numbers only.</param>
     public string ToText(IReadOnlyList<string>? classNames = null)
     {
         string Name(int c) => classNames is not null && c < classNames.Count ? $"{c} {classNames[c]}" : c.ToString();

@@ -11,15 +11,31 @@ public sealed class Predictions
         Probabilities = probabilities;
     }
 
+    /// <summary>The data set the probabilities are for, sample i in row i.</summary>
     public Dataset Data { get; }
+
+    /// <summary>Number of classes K, the width of each row.</summary>
     public int Classes => Data.Classes;
 
     /// <summary>[Count, Classes], each row summing to 1.</summary>
     public float[] Probabilities { get; }
 
+    /// <summary>Sample <paramref name="i"/>'s class probabilities, a view into <see cref="Probabilities"/>.</summary>
     public ReadOnlySpan<float> Row(int i) => Probabilities.AsSpan(i * Classes, Classes);
+
+    /// <summary>Sample <paramref name="i"/>'s most probable class (the first one on ties).</summary>
     public int Predicted(int i) => Elementwise.ArgMax(Row(i));
 
+    /// <summary>
+    /// Runs every sample of <paramref name="data"/>, in order, through <paramref name="net"/>'s inference forward;
+    /// outputs are taken as probabilities when the last layer is <see cref="Softmax"/>, else passed through a softmax.
+    /// </summary>
+    /// <param name="net">A built classifier whose output is [N, K] with K the data's class count.</param>
+    /// <param name="data">A labelled data set, fed as it is (normalise it first if the network expects that).</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <exception cref="InvalidDataException"><paramref name="data"/> is not a classification data set.</exception>
+    /// <exception cref="ShapeException">The network's output does not have one value per class.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public static Predictions Compute(Sequential net, Dataset data, int batchSize = 256)
     {
         if (!data.IsClassification) throw new InvalidDataException("predictions need a labelled (classification) data set");
