@@ -83,7 +83,7 @@ public static class GradientCheck
         foreach (var a in inside) a.Linearized = true;
         try
         {
-            results.AddRange(CheckLayer(layer, x, rng, positionsPerTensor, 10 * h, floor, parameters: false, training: false));
+            results.AddRange(Check(layer, x, rng, positionsPerTensor, 10 * h, floor, parameters: false, training: false));
         }
         finally
         {
@@ -96,9 +96,9 @@ public static class GradientCheck
     /// Checks one built layer alone, with the loss L = sum_i r_i y_i for a fixed random r (so dL/dy = r).
     /// </summary>
     public static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor = 30, float h = 1e-2f, double floor = 1e-3) =>
-        CheckLayer(layer, x, rng, positionsPerTensor, h, floor, parameters: true);
+        Check(layer, x, rng, positionsPerTensor, h, floor, parameters: true);
 
-    private static List<Result> CheckLayer(Layer layer, Tensor x, Rng rng, int positionsPerTensor, float h, double floor,
+    private static List<Result> Check(Layer layer, Tensor x, Rng rng, int positionsPerTensor, float h, double floor,
         bool parameters, bool training = true)
     {
         using var frozen = new Freeze([layer]);
