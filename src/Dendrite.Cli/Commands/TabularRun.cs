@@ -20,19 +20,20 @@ public static class TabularRun
 
     public static int Execute(TrainSettings s)
     {
+        var o = s.Options;
         var engine = CliOptions.Engine(s.Threads);
         if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
-        Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay); // bad names fail before the data loads
-        Choices.Schedule(s.Schedule, s.Epochs);
+        Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay); // bad names fail before the data loads
+        Choices.Schedule(o.Schedule, o.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
         using var metrics = CliOptions.OpenMetrics(s.Metrics);
 
-        var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, s.Seed);
+        var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, o.Seed);
         bool regression = data.Task == TabularTask.Regression;
-        var loss = regression ? RegressionLoss(s.Loss) : Choices.Loss(s.Loss);
+        var loss = regression ? RegressionLoss(o.Loss) : Choices.Loss(o.Loss);
         var train = data.Train;
         var test = data.Test;
-        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed, engine);
+        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine);
         if (regression && net.Layers[^1] is Softmax)
             throw new UsageException($"--model {s.Model}: ends in softmax, which turns a regression output into 1; use a spec ending in dense(1), e.g. --model rbf");
         Console.WriteLine($"data {s.Data}: {train.Count + (test?.Count ?? 0):N0} rows, {data.FeatureNames.Length} feature{(data.FeatureNames.Length == 1 ? "" : "s")} " +
@@ -43,17 +44,17 @@ public static class TabularRun
         if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
 
         // Columns are standardised already: no further normalisation, and no augmentation.
-        var run = TrainingRun.Start(net, train, test, s.Options() with { Loss = loss.Name, Normalize = "none", Augment = "none" });
+        var run = TrainingRun.Start(net, train, test, o with { Loss = loss.Name, Normalize = "none", Augment = "none" });
         if (run.RbfCentresPlaced.Layers > 0) Console.WriteLine($"rbf centres by k-means in {run.RbfCentresPlaced.Time.TotalSeconds:F2} s (not in the epoch times)");
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
-                          $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {net.Engine.Threads} threads");
+                          $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
         EpochMetrics? last = null;
         trainer.EpochEnded = m =>
         {
             last = m with { Extra = extra(net) };
-            Console.WriteLine($"epoch {m.Epoch}/{s.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  {TwoPhaseRun.Describe(last)}  " +
+            Console.WriteLine($"epoch {m.Epoch}/{o.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  {TwoPhaseRun.Describe(last)}  " +
                               $"{m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F2} s");
             metrics?.Write(last);
         };

@@ -42,21 +42,29 @@ public sealed class TrainCheckpoints(string dir, int? every, TrainingRun run, Tr
         }
     }
 
-    /// <summary>The newest readable checkpoint in <paramref name="dir"/> and the settings of the run that wrote it.</summary>
+    /// <summary>
+    /// The newest readable checkpoint in <paramref name="dir"/> and the settings of the run that wrote it: the command's
+    /// from <c>train_settings</c>, the options from the library's <see cref="TrainingRun.OptionsKey"/>. Settings saved
+    /// before they held the options apart carry them as their own fields (Epochs, Batch, Optimizer, ...); those are read
+    /// when the checkpoint has no library options.
+    /// </summary>
     public static (Checkpoint Checkpoint, TrainSettings Settings) Load(string dir)
     {
         var checkpoint = Dendrite.Checkpoint.LoadLatest(dir, skipped => Console.Error.WriteLine($"dendrite: skipping {skipped}"));
         if (!checkpoint.Metadata.TryGetValue(SettingsKey, out var json))
             throw new InvalidDataException($"{checkpoint.Path}: no {SettingsKey}; it was not written by dendrite train");
         TrainSettings? settings;
+        TrainingOptions? legacy;
         try
         {
             settings = JsonSerializer.Deserialize<TrainSettings>(json);
+            legacy = JsonSerializer.Deserialize<TrainingOptions>(json); // the old flat fields have the options' names
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{checkpoint.Path}: {SettingsKey} cannot be read: {e.Message}");
         }
-        return (checkpoint, settings ?? throw new InvalidDataException($"{checkpoint.Path}: {SettingsKey} is empty"));
+        if (settings is null || legacy is null) throw new InvalidDataException($"{checkpoint.Path}: {SettingsKey} is empty");
+        return (checkpoint, settings with { Options = TrainingRun.ReadOptions(checkpoint) ?? legacy });
     }
 }

@@ -46,15 +46,20 @@ public static class TrainCommand
             {
                 Data = r.GetValue(data)!,
                 Model = r.GetValue(model)!,
-                Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
-                Batch = CliOptions.Positive(r.GetValue(batch), "--batch"),
-                Optimizer = r.GetValue(optimizer)!.ToLowerInvariant(),
-                LearningRate = r.GetValue(lr) is { } l ? CliOptions.Positive(l, "--lr") : null,
-                Momentum = r.GetValue(momentum),
-                WeightDecay = r.GetValue(decay) is { } d ? CliOptions.NonNegative(d, "--weight-decay") : null,
-                Schedule = r.GetValue(schedule)!.ToLowerInvariant(),
-                Loss = r.GetValue(loss)!.ToLowerInvariant(),
-                Seed = r.GetValue(seed),
+                Options = new TrainingOptions
+                {
+                    Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
+                    Batch = CliOptions.Positive(r.GetValue(batch), "--batch"),
+                    Optimizer = r.GetValue(optimizer)!.ToLowerInvariant(),
+                    LearningRate = r.GetValue(lr) is { } l ? CliOptions.Positive(l, "--lr") : null,
+                    Momentum = r.GetValue(momentum),
+                    WeightDecay = r.GetValue(decay) is { } d ? CliOptions.NonNegative(d, "--weight-decay") : null,
+                    Schedule = r.GetValue(schedule)!.ToLowerInvariant(),
+                    Loss = r.GetValue(loss)!.ToLowerInvariant(),
+                    Seed = r.GetValue(seed),
+                    Augment = r.GetValue(augment)!,
+                    Normalize = r.GetValue(normalize)!,
+                },
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
                 Metrics = r.GetValue(metrics),
                 Report = r.GetValue(report),
@@ -69,8 +74,6 @@ public static class TrainCommand
                 Checkpoint = r.GetValue(checkpoint),
                 CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
                 Resume = r.GetValue(resume),
-                Augment = r.GetValue(augment)!,
-                Normalize = r.GetValue(normalize)!,
             };
             if (settings.Resume is not null)
             {
@@ -92,7 +95,7 @@ public static class TrainCommand
                 }, checkpoint);
             }
             settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize);
-            if (settings.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Momentum.ToString(CultureInfo.InvariantCulture)}");
+            if (settings.Options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Options.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });
         return command;
@@ -108,11 +111,6 @@ public static class TrainCommand
             (optimizer, nameof(TrainingOptions.Optimizer)), (lr, nameof(TrainingOptions.LearningRate)), (decay, nameof(TrainingOptions.WeightDecay)),
             (schedule, nameof(TrainingOptions.Schedule)), (augment, nameof(TrainingOptions.Augment)), (normalize, nameof(TrainingOptions.Normalize)),
         };
-        var o = preset.ApplyTo(s.Options(), named.Where(n => given(n.Option)).Select(n => n.Field).ToHashSet());
-        return s with
-        {
-            Optimizer = o.Optimizer, LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, Schedule = o.Schedule,
-            Augment = o.Augment, Normalize = o.Normalize,
-        };
+        return s with { Options = preset.ApplyTo(s.Options, named.Where(n => given(n.Option)).Select(n => n.Field).ToHashSet()) };
     }
 }

@@ -21,7 +21,7 @@ public sealed class TrainReport
         if (s.Report is null) return null;
         try
         {
-            return new TrainReport(new TrainingReport(s.Report, Command(s), Settings(s, normalization), net, test, ShortName(s.Model), normalization), s.Epochs);
+            return new TrainReport(new TrainingReport(s.Report, Command(s), Settings(s, normalization), net, test, ShortName(s.Model), normalization), s.Options.Epochs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -39,30 +39,35 @@ public sealed class TrainReport
     /// <summary>The train command that reproduces this run, every setting spelled out.</summary>
     public static string Command(TrainSettings s)
     {
-        var args = new List<string> { "dendrite", "train", "--data", s.Data, "--model", s.Model, "--epochs", I(s.Epochs), "--batch", I(s.Batch),
-            "--optimizer", s.Optimizer };
-        if (s.LearningRate is { } lr) args.AddRange(["--lr", F(lr)]);
-        if (s.Optimizer is "momentum" or "nesterov") args.AddRange(["--momentum", F(s.Momentum)]);
-        if (s.WeightDecay is { } wd) args.AddRange(["--weight-decay", F(wd)]);
-        args.AddRange(["--schedule", s.Schedule, "--loss", s.Loss, "--seed", s.Seed.ToString(CultureInfo.InvariantCulture)]);
+        var o = s.Options;
+        var args = new List<string> { "dendrite", "train", "--data", s.Data, "--model", s.Model, "--epochs", I(o.Epochs), "--batch", I(o.Batch),
+            "--optimizer", o.Optimizer };
+        if (o.LearningRate is { } lr) args.AddRange(["--lr", F(lr)]);
+        if (o.Optimizer is "momentum" or "nesterov") args.AddRange(["--momentum", F(o.Momentum)]);
+        if (o.WeightDecay is { } wd) args.AddRange(["--weight-decay", F(wd)]);
+        args.AddRange(["--schedule", o.Schedule, "--loss", o.Loss, "--seed", o.Seed.ToString(CultureInfo.InvariantCulture)]);
         if (s.TrainLimit != int.MaxValue) args.AddRange(["--train-limit", I(s.TrainLimit)]);
         if (s.TestLimit != int.MaxValue) args.AddRange(["--test-limit", I(s.TestLimit)]);
-        if (s.Augment != "none") args.AddRange(["--augment", s.Augment]);
+        if (o.Augment != "none") args.AddRange(["--augment", o.Augment]);
         if (s.Metrics is not null) args.AddRange(["--metrics", s.Metrics]);
         if (s.Out is not null) args.AddRange(["--out", s.Out]);
         args.AddRange(["--report", s.Report!]);
         return string.Join(" ", args.Select(Quote));
     }
 
-    private static IReadOnlyList<(string, string)> Settings(TrainSettings s, Normalization n) =>
-    [
-        ("data", s.Data), ("model", s.Model), ("epochs", I(s.Epochs)), ("batch", I(s.Batch)), ("optimizer", s.Optimizer),
-        ("learning rate", s.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", s.Schedule), ("loss", s.Loss), ("augmentation", s.Augment),
-        ("input normalisation", n.IsNone ? "none" : $"(x - {n.Mean.ToString("G4", CultureInfo.InvariantCulture)}) / {n.Std.ToString("G4", CultureInfo.InvariantCulture)}"),
-        ("seed", s.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
-        ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
-        ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),
-    ];
+    private static IReadOnlyList<(string, string)> Settings(TrainSettings s, Normalization n)
+    {
+        var o = s.Options;
+        return
+        [
+            ("data", s.Data), ("model", s.Model), ("epochs", I(o.Epochs)), ("batch", I(o.Batch)), ("optimizer", o.Optimizer),
+            ("learning rate", o.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", o.Schedule), ("loss", o.Loss), ("augmentation", o.Augment),
+            ("input normalisation", n.IsNone ? "none" : $"(x - {n.Mean.ToString("G4", CultureInfo.InvariantCulture)}) / {n.Std.ToString("G4", CultureInfo.InvariantCulture)}"),
+            ("seed", o.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
+            ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
+            ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),
+        ];
+    }
 
     private static string ShortName(string model) => model.Length <= 24 ? model : model[..21] + "...";
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

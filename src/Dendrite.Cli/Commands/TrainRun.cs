@@ -9,39 +9,39 @@ public static class TrainRun
     /// <summary>Runs the training <paramref name="s"/> describes, continuing from <paramref name="resumed"/> when given.</summary>
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
+        var o = s.Options;
         if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
         if (TabularRun.IsCsv(s.Data))
         {
-            if (InputNormalization.Parse(s.Normalize) is not { IsNone: true })
+            if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
                 throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
             return TabularRun.Execute(s);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         var engine = CliOptions.Engine(s.Threads);
         // Every name and value is checked before the data loads, with the option named.
-        var loss = Choices.Loss(s.Loss);
-        Choices.Optimizer(s.Optimizer, s.LearningRate, s.Momentum, s.WeightDecay);
-        Choices.Schedule(s.Schedule, s.Epochs);
+        var loss = Choices.Loss(o.Loss);
+        Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
+        Choices.Schedule(o.Schedule, o.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        InputNormalization.Parse(s.Normalize);
-        var options = s.Options();
+        InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
-        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, s.Seed, engine);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine);
         net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
         if (s.Fit == TwoPhaseRun.TwoPhase)
         {
-            var n = resumed?.Model.Metadata.Normalization ?? options.ResolveNormalization(train);
+            var n = resumed?.Model.Metadata.Normalization ?? o.ResolveNormalization(train);
             n.Apply(train.Features);
             n.Apply(test.Features);
             return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
         }
-        Augmentation(s.Augment, train.SampleShape);
-        var run = resumed is null ? TrainingRun.Start(net, train, test, options) : TrainingRun.Resume(resumed, train, test, options);
+        Augmentation(o.Augment, train.SampleShape);
+        var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
         var normalization = run.Normalization;
@@ -52,13 +52,13 @@ public static class TrainRun
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         var augment = run.Augmentation;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {s.Batch}, {net.Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads" +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
         trainer.EpochEnded = m =>
         {
-            Console.WriteLine($"epoch {m.Epoch}/{s.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
+            Console.WriteLine($"epoch {m.Epoch}/{o.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
             report?.EpochEnded(m);
@@ -78,7 +78,7 @@ public static class TrainRun
         if (s.Out is not null) ModelFile.Save(s.Out, net, run.Metadata);
         Console.WriteLine(history.Count > 0
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
-            : $"the checkpoint had already finished all {s.Epochs} epochs");
+            : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
     }
 

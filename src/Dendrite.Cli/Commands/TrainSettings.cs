@@ -1,48 +1,65 @@
+using System.Text.Json.Serialization;
+
 namespace Dendrite.Cli.Commands;
 
-/// <summary>Everything `dendrite train` was asked to do, validated.</summary>
+/// <summary>
+/// Everything `dendrite train` was asked to do, validated: the library's <see cref="TrainingOptions"/> (optimizer,
+/// rate, schedule, loss, batch, epochs, seed, augmentation, normalisation) and what only the command knows.
+/// </summary>
 public sealed record TrainSettings
 {
+    /// <summary>IDX data folder or CSV file.</summary>
     public required string Data { get; init; }
+
+    /// <summary>A preset name or a layer spec.</summary>
     public required string Model { get; init; }
-    public int Epochs { get; init; } = 10;
-    public int Batch { get; init; } = 64;
-    public string Optimizer { get; init; } = "adam";
-    public float? LearningRate { get; init; }
-    public float Momentum { get; init; } = 0.9f;
-    public float? WeightDecay { get; init; }
-    public string Schedule { get; init; } = "cosine";
-    public string Loss { get; init; } = "cross-entropy";
-    public ulong Seed { get; init; } = 1;
+
+    /// <summary>
+    /// The run's hyperparameters, with the defaults of <see cref="TrainingOptions"/>. Not in a checkpoint's settings:
+    /// the library saves them under <see cref="TrainingRun.OptionsKey"/> (see <see cref="TrainCheckpoints.Load"/>).
+    /// </summary>
+    [JsonIgnore]
+    public TrainingOptions Options { get; init; } = new();
+
+    /// <summary>Compute threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>File to append one JSON object per epoch to.</summary>
     public string? Metrics { get; init; }
+
+    /// <summary>Folder for the HTML report.</summary>
     public string? Report { get; init; }
+
+    /// <summary>Use only the first N training samples.</summary>
     public int TrainLimit { get; init; } = int.MaxValue;
+
+    /// <summary>Use only the first N test samples.</summary>
     public int TestLimit { get; init; } = int.MaxValue;
-    /// <summary>CSV data only: the target column, the task (null: guessed) and the share of rows held out for testing.</summary>
+
+    /// <summary>CSV data only: the column to predict (a header name or a 1-based column number).</summary>
     public string? Target { get; init; }
+
+    /// <summary>CSV data only: classification or regression; null to guess from the target column.</summary>
     public TabularTask? Task { get; init; }
+
+    /// <summary>CSV data only: the share of rows held out for testing.</summary>
     public double TestFraction { get; init; } = 0.2;
+
     /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>
     public string Fit { get; init; } = "backprop";
+
     /// <summary>The two-phase fit's ridge lambda.</summary>
     public double Ridge { get; init; } = 1e-6;
+
     /// <summary>Model file to write when training ends.</summary>
     public string? Out { get; init; }
+
     /// <summary>Folder for checkpoints (at each epoch's end, and every <see cref="CheckpointEvery"/> steps if set).</summary>
     public string? Checkpoint { get; init; }
+
+    /// <summary>Also save a checkpoint every N steps.</summary>
     public int? CheckpointEvery { get; init; }
+
     /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
     public string? Resume { get; init; }
-    /// <summary>none, shift, shift=N, flip or shift+flip (see <see cref="ImageAugmentation.Parse"/>).</summary>
-    public string Augment { get; init; } = "none";
-    /// <summary>none, auto (the training pixels' mean and standard deviation) or MEAN,STD: inputs become (x - mean) / std.</summary>
-    public string Normalize { get; init; } = "none";
-
-    /// <summary>The library's options for this run.</summary>
-    public TrainingOptions Options() => new()
-    {
-        Optimizer = Optimizer, LearningRate = LearningRate, Momentum = Momentum, WeightDecay = WeightDecay, Schedule = Schedule,
-        Loss = Loss, Batch = Batch, Epochs = Epochs, Seed = Seed, Augment = Augment, Normalize = Normalize,
-    };
 }

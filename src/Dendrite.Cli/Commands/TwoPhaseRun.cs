@@ -29,7 +29,7 @@ public static class TwoPhaseRun
         TwoPhaseFit fit;
         try
         {
-            fit = TwoPhaseFit.Run(net, train, s.Ridge, s.Seed);
+            fit = TwoPhaseFit.Run(net, train, s.Ridge, s.Options.Seed);
         }
         catch (ArithmeticException e)
         {

@@ -57,14 +57,19 @@ public sealed record ModelMetadata
         };
     }
 
-    /// <summary>A new instance of the loss the model was trained with.</summary>
-    public Loss CreateLoss() => Loss switch
+    /// <summary>A new instance of the loss the model was trained with, by its saved <see cref="Dendrite.Loss.Name"/> (<see cref="LossCatalog"/>).</summary>
+    /// <exception cref="InvalidDataException">The name is not one <see cref="LossCatalog"/> knows.</exception>
+    public Loss CreateLoss()
     {
-        "cross-entropy" => new SoftmaxCrossEntropy(),
-        "mse" => new MeanSquaredError(),
-        "binary-cross-entropy" => new BinaryCrossEntropy(),
-        _ => throw new InvalidDataException($"loss '{SafeTensorsFile.Clip(Loss)}' is not one Dendrite knows"),
-    };
+        try
+        {
+            return LossCatalog.Create(Loss);
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidDataException($"loss '{SafeTensorsFile.Clip(Loss)}' is not one Dendrite knows");
+        }
+    }
 
     /// <summary>The name of class <paramref name="k"/>, or its number when the model has no names.</summary>
     public string ClassName(int k) => ClassNames is { } names ? names[k] : k.ToString(CultureInfo.InvariantCulture);

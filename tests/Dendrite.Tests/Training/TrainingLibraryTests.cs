@@ -24,6 +24,19 @@ public class TrainingLibraryTests
     }
 
     [Fact]
+    public void A_model_file_reads_each_loss_by_its_saved_name_through_the_catalog()
+    {
+        Loss[] losses = [new SoftmaxCrossEntropy(), new MeanSquaredError(), new BinaryCrossEntropy()];
+        foreach (var loss in losses)
+        {
+            var metadata = new ModelMetadata { Spec = "dense(3)", InputShape = [4], Outputs = 3, Loss = loss.Name };
+            Assert.IsType(loss.GetType(), metadata.CreateLoss());
+        }
+        var hinge = new ModelMetadata { Spec = "dense(3)", InputShape = [4], Outputs = 3, Loss = "hinge" };
+        Assert.Equal("loss 'hinge' is not one Dendrite knows", Assert.Throws<InvalidDataException>(hinge.CreateLoss).Message);
+    }
+
+    [Fact]
     public void Fit_trains_only_as_it_is_enumerated_and_stops_when_cancelled()
     {
         var net = SmallData.Net();
