@@ -15,21 +15,7 @@ public class ReadmeExampleTests
         int lines = code.Split('\n').Count(l => l.Trim().Length > 0);
         Assert.InRange(lines, 8, 20);
 
-        var entry = Compile(code);
-        var output = new StringWriter();
-        var saved = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            entry.Invoke(null, entry.GetParameters().Length == 0 ? null : [Array.Empty<string>()]);
-        }
-        finally
-        {
-            Console.SetOut(saved);
-        }
-        var accuracies = System.Text.RegularExpressions.Regex.Matches(output.ToString(), @"test accuracy ([0-9.]+) ?%")
-            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
-            .ToList();
+        var (output, accuracies) = RunAndReadAccuracies(code);
         Assert.Equal(5, accuracies.Count);
         Assert.True(accuracies[^1] > 85, $"final test accuracy {accuracies[^1]}%:\n{output}");
     }
@@ -44,6 +30,22 @@ public class ReadmeExampleTests
         string code = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
         Assert.Contains("ForwardForLoss", code);
 
+        var (output, accuracies) = RunAndReadAccuracies(code);
+        Assert.Equal(2, accuracies.Count);
+
+        // The same run through Trainer: same data, network, seed, optimizer and shuffle.
+        var (train, test) = IdxDataset.LoadDirectory("/usr/share/datasets/fashion-mnist", trainLimit: 5000, testLimit: 2000);
+        var net = new Sequential(new Dense(128), new ReLU(), new Dense(10), new Softmax()).Build(train.SampleShape, seed: 1);
+        var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(1e-3f));
+        var history = trainer.Fit(new DataLoader(train, 64, shuffle: true, new Rng(1)), test, epochs: 2).ToList();
+        double expected = history[^1].TestAccuracy * 100;
+        Assert.True(Math.Abs(accuracies[^1] - expected) < 2, $"README loop {accuracies[^1]}%, Trainer {expected:F2}%:\n{output}");
+        Assert.True(expected > 75, $"Trainer reached only {expected:F2}%");
+    }
+
+    // Compiles the code, runs it with its console captured, and returns what it printed and each "test accuracy N%".
+    private static (string Output, List<double> Accuracies) RunAndReadAccuracies(string code)
+    {
         var entry = Compile(code);
         var output = new StringWriter();
         var saved = Console.Out;
@@ -59,16 +61,7 @@ public class ReadmeExampleTests
         var accuracies = System.Text.RegularExpressions.Regex.Matches(output.ToString(), @"test accuracy ([0-9.]+) ?%")
             .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
-        Assert.Equal(2, accuracies.Count);
-
-        // The same run through Trainer: same data, network, seed, optimizer and shuffle.
-        var (train, test) = IdxDataset.LoadDirectory("/usr/share/datasets/fashion-mnist", trainLimit: 5000, testLimit: 2000);
-        var net = new Sequential(new Dense(128), new ReLU(), new Dense(10), new Softmax()).Build(train.SampleShape, seed: 1);
-        var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(1e-3f));
-        var history = trainer.Fit(new DataLoader(train, 64, shuffle: true, new Rng(1)), test, epochs: 2).ToList();
-        double expected = history[^1].TestAccuracy * 100;
-        Assert.True(Math.Abs(accuracies[^1] - expected) < 2, $"README loop {accuracies[^1]}%, Trainer {expected:F2}%:\n{output}");
-        Assert.True(expected > 75, $"Trainer reached only {expected:F2}%");
+        return (output.ToString(), accuracies);
     }
 
     internal static string ExtractExample(string readme)
