@@ -105,8 +105,8 @@ public sealed class BackpropTrace
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="label"/> is outside 0 to K - 1.</exception>
     public static BackpropTrace Run(Sequential net, Loss loss, ReadOnlySpan<float> sample, int label)
     {
-        int classes = net.OutputShape[0];
         if (net.OutputShape.Length != 1) throw new ShapeException($"explain needs a classifier with output [N, K], the model gives {Tensor.Format(net.OutputShape)}");
+        int classes = net.OutputShape[0];
         if (label < 0 || label >= classes) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{classes - 1}");
         var x = new Tensor(sample.ToArray(), [1, .. net.InputShape]);
         var input = Values.Of(x);
