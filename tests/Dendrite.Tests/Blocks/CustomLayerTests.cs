@@ -186,6 +186,18 @@ public class CustomLayerTests
     }
 
     [Fact]
+    public void Initialisers_are_public_and_draw_within_their_limits()
+    {
+        var w = new float[4000];
+        Initialization.Fill(Initializer.He, w, fanIn: 24, fanOut: 8, new Rng(1));
+        Assert.All(w, v => Assert.InRange(v, -0.5f, 0.5f)); // sqrt(6 / 24)
+        Assert.True(w.Max() > 0.49f && w.Min() < -0.49f);
+        Initialization.Fill(Initializer.Xavier, w, fanIn: 16, fanOut: 8, new Rng(1));
+        Assert.All(w, v => Assert.InRange(v, -0.5f, 0.5f)); // sqrt(6 / 24)
+        Assert.Throws<ArgumentOutOfRangeException>(() => Initialization.Fill(Initializer.He, w, 0, 1, new Rng(1)));
+    }
+
+    [Fact]
     public void Registering_a_taken_name_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => LayerCatalog.Register(new LayerSyntax("relu", "relu"), _ => new ReLU()));
