@@ -41,10 +41,10 @@ public sealed class Concat : Layer, ISpecLayer<Concat>
     public override long MultiplyAdds => _branches.Sum(b => b.MultiplyAdds);
 
     /// <inheritdoc/>
-    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => _branches.SelectMany(c => c.NamedParameters.Select(p => ($"{c.LocalName}.{p.Name}", p.Parameter)));
+    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => ChildParameters();
 
     /// <inheritdoc/>
-    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [.. _branches.SelectMany(c => c.Buffers.Select(b => ($"{c.LocalName}.{b.Name}", b.Value)))];
+    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [.. ChildBuffers()];
 
     /// <summary>Branch outputs joined on their first axis; each branch's tensors under its index.</summary>
     public override LayerShape Describe(int[] inputShape)

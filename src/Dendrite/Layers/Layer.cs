@@ -71,6 +71,14 @@ public abstract class Layer
     /// <summary>Tensors that are saved with the model but not trained (e.g. batch norm running statistics), named like <see cref="NamedParameters"/>.</summary>
     public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => [];
 
+    /// <summary>Every child's parameters, named under the child's <see cref="LocalName"/>: what a block's <see cref="NamedParameters"/> returns.</summary>
+    protected IEnumerable<(string Name, Parameter Parameter)> ChildParameters() =>
+        Children.SelectMany(c => c.NamedParameters.Select(p => ($"{c.LocalName}.{p.Name}", p.Parameter)));
+
+    /// <summary>Every child's buffers, named under the child's <see cref="LocalName"/>: what a block's <see cref="Buffers"/> returns.</summary>
+    protected IEnumerable<(string Name, Tensor Value)> ChildBuffers() =>
+        Children.SelectMany(c => c.Buffers.Select(b => ($"{c.LocalName}.{b.Name}", b.Value)));
+
     /// <summary>The layers this one holds (empty for a plain layer).</summary>
     public virtual IReadOnlyList<Layer> Children => [];
 

@@ -48,10 +48,10 @@ public sealed class Residual : Layer, ISpecLayer<Residual>
     public override long MultiplyAdds => _body.MultiplyAdds + (_projection?.MultiplyAdds ?? 0);
 
     /// <inheritdoc/>
-    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => Children.SelectMany(c => c.NamedParameters.Select(p => ($"{c.LocalName}.{p.Name}", p.Parameter)));
+    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => ChildParameters();
 
     /// <inheritdoc/>
-    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [.. Children.SelectMany(c => c.Buffers.Select(b => ($"{c.LocalName}.{b.Name}", b.Value)))];
+    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [.. ChildBuffers()];
 
     /// <summary>The body's output shape; its tensors under <c>body.</c>, a projection's under <c>projection.</c>.</summary>
     public override LayerShape Describe(int[] inputShape)

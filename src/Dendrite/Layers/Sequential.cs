@@ -107,8 +107,8 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
             shape = layer.OutputShape;
         }
         // Parameters first, then buffers, as Describe lists them.
-        _named = [.. _layers.SelectMany(l => l.NamedParameters.Select(p => ($"{l.LocalName}.{p.Name}", p.Parameter)))];
-        _buffers = [.. _layers.SelectMany(l => l.Buffers.Select(b => ($"{l.LocalName}.{b.Name}", b.Value)))];
+        _named = [.. ChildParameters()];
+        _buffers = [.. ChildBuffers()];
         Learns([.. _named.Select(n => n.Parameter)]);
         int first = _layers.FindIndex(l => l.Parameters.Count > 0);
         _firstLearnable = first < 0 ? _layers.Count : first;

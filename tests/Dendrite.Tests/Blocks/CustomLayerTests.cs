@@ -76,8 +76,7 @@ public sealed class Gated : Layer, ISpecLayer<Gated>
     public override IReadOnlyList<Layer> Children => [_a, _b];
     public override bool TakesVectors => true;
 
-    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters =>
-        Children.SelectMany(c => c.NamedParameters.Select(p => ($"{c.LocalName}.{p.Name}", p.Parameter)));
+    public override IEnumerable<(string Name, Parameter Parameter)> NamedParameters => ChildParameters();
 
     public override LayerShape Describe(int[] inputShape) =>
         new(_a.Describe(inputShape).Output, [.. Children.SelectMany(c => c.Describe(inputShape).Tensors.Select(t => t.Under(c.LocalName)))]);
