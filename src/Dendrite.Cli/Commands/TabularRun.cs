@@ -18,7 +18,8 @@ public static class TabularRun
         _ => throw new UsageException($"--task: '{value}' is not one of classification, regression"),
     };
 
-    public static int Execute(TrainSettings s)
+    /// <summary>Trains on the table (continuing <paramref name="resumed"/> when given); writes --out and --checkpoint as IDX runs do.</summary>
+    public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
         var o = s.Options;
         var engine = CliOptions.Engine(s.Threads);
@@ -26,14 +27,18 @@ public static class TabularRun
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay); // bad names fail before the data loads
         Choices.Schedule(o.Schedule, o.Epochs);
         LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
-        using var metrics = CliOptions.OpenMetrics(s.Metrics);
+        using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
         var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, o.Seed);
         bool regression = data.Task == TabularTask.Regression;
         var loss = regression ? RegressionLoss(o.Loss) : Choices.Loss(o.Loss);
         var train = data.Train;
         var test = data.Test;
-        var net = ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine);
+        if (resumed is null) CliOptions.CheckTrainingMemory(s.Model, train.SampleShape, o.Batch, s.MemoryLimit);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine, s.MemoryLimit);
+        net.Engine = engine;
+        if (!net.InputShape.SequenceEqual(train.SampleShape))
+            throw new UsageException($"--data: rows have {Tensor.Format(train.SampleShape)} features, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
         if (regression && net.Layers[^1] is Softmax)
             throw new UsageException($"--model {s.Model}: ends in softmax, which turns a regression output into 1; use a spec ending in dense(1), e.g. --model rbf");
         Console.WriteLine($"data {s.Data}: {train.Count + (test?.Count ?? 0):N0} rows, {data.FeatureNames.Length} feature{(data.FeatureNames.Length == 1 ? "" : "s")} " +
@@ -41,13 +46,16 @@ public static class TabularRun
                           (regression ? $"regression of '{data.TargetName}'" : $"classification of '{data.TargetName}' into {train.Classes} classes") +
                           (s.Task is null ? " (guessed; set --task to choose)" : ""));
         Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
-        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
+        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra, Normalization.None);
 
         // Columns are standardised already: no further normalisation, and no augmentation.
-        var run = TrainingRun.Start(net, train, test, o with { Loss = loss.Name, Normalize = "none", Augment = "none" });
+        var options = o with { Loss = loss.Name, Normalize = "none", Augment = "none" };
+        var run = resumed is null ? TrainingRun.Start(net, train, test, options) : TrainingRun.Resume(resumed, train, test, options);
         if (run.RbfCentresPlaced.Layers > 0) Console.WriteLine($"rbf centres by k-means in {run.RbfCentresPlaced.Time.TotalSeconds:F2} s (not in the epoch times)");
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        if (resumed is not null)
+            Console.WriteLine($"resuming from {resumed.Path}: epoch {run.From.Epoch}, batch {run.From.Batch}, step {optimizer.Steps}");
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
         EpochMetrics? last = null;
@@ -58,8 +66,27 @@ public static class TabularRun
                               $"{m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F2} s");
             metrics?.Write(last);
         };
-        run.Fit().ToList();
-        Console.WriteLine(TwoPhaseRun.Summary(last!));
+        using var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, run, s);
+        checkpoints?.Attach(run);
+        var stop = StopSignals.Stoppable();
+        try
+        {
+            run.Fit(stop).ToList();
+        }
+        catch (OperationCanceledException) when (StopSignals.Received is { } signal)
+        {
+            return TrainRun.Stopped(signal, trainer.Position, checkpoints);
+        }
+        catch (TrainingDivergedException e) when (checkpoints is not null)
+        {
+            throw new UsageException($"{e.Message}; {checkpoints.Diverged()}");
+        }
+        if (s.Out is not null)
+        {
+            ModelFile.Save(s.Out, net, run.Metadata);
+            Console.WriteLine($"wrote {s.Out}");
+        }
+        Console.WriteLine(last is null ? $"the checkpoint had already finished all {o.Epochs} epochs" : TwoPhaseRun.Summary(last));
         return 0;
     }
 
