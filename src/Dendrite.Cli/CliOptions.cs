@@ -98,7 +98,7 @@ public static class CliOptions
         try
         {
             var estimate = MemoryEstimate.Of(new Sequential(ModelSpec.Parse(model)), sampleShape);
-            estimate.Require(estimate.TrainingBytes(batch), limit, $"training it with batch {batch}");
+            estimate.Require(limit, batch, training: true);
         }
         catch (MemoryLimitException e)
         {
@@ -140,7 +140,10 @@ public static class CliOptions
                     string path = Path.Combine(dir, $"{stem}-images-idx3-ubyte{suffix}");
                     if (!File.Exists(path)) continue;
                     var d = IdxFile.ReadDims(path, 3);
-                    bytes += (long)d[0] * d[1] * d[2] + 4L * Math.Min(d[0], cap) * d[1] * d[2];
+                    // A header that claims more than the file can hold is the reader's to refuse, naming the file.
+                    long claimed = (long)d[0] * d[1] * d[2], most = new FileInfo(path).Length * (suffix == "" ? 1 : 1032);
+                    if (claimed > most) break;
+                    bytes += claimed + 4L * Math.Min(d[0], cap) * d[1] * d[2];
                     break;
                 }
             if (bytes > limit)

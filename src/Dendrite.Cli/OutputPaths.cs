@@ -16,9 +16,13 @@ public sealed class OutputPaths
     /// <summary>Options that name a folder a command writes into.</summary>
     public static readonly IReadOnlySet<string> FolderOptions = new HashSet<string> { "--checkpoint", "--report" };
 
+    /// <summary>Options that name a file or folder a command reads (arguments always do).</summary>
+    public static readonly IReadOnlySet<string> InputOptions = new HashSet<string> { "--model", "--data", "--resume", "--image" };
+
     /// <summary>
     /// The outputs of a parsed command line: the values of <see cref="FileOptions"/> and <see cref="FolderOptions"/>;
-    /// every other option or argument value that names an existing file is an input they must not replace.
+    /// every other option or argument value that names an existing file is an input they must not replace. An empty
+    /// value of an <see cref="InputOptions"/> option or of an argument is refused here too.
     /// </summary>
     public static OutputPaths From(ParseResult parsed)
     {
@@ -34,6 +38,8 @@ public sealed class OutputPaths
             if (name is null || tokens is null) continue;
             foreach (var token in tokens)
             {
+                if (token.Value.Length == 0 && (child is ArgumentResult || InputOptions.Contains(name)))
+                    throw new UsageException($"{name}: the path is empty");
                 if (FileOptions.Contains(name)) paths.File(name, token.Value);
                 else if (FolderOptions.Contains(name)) paths.Folder(name, token.Value);
                 else if (token.Value.Length > 0 && System.IO.File.Exists(token.Value)) paths.Input(name, token.Value);
@@ -60,7 +66,7 @@ public sealed class OutputPaths
         return this;
     }
 
-    /// <summary>An output folder (created when missing, if its parent exists); null is ignored.</summary>
+    /// <summary>An output folder (it may be missing if its parent exists: the command creates it); null is ignored.</summary>
     public OutputPaths Folder(string option, string? path)
     {
         if (path is not null) _folders.Add((option, path));
@@ -107,8 +113,8 @@ public sealed class OutputPaths
             throw new UsageException($"{option}: the folder {parent} does not exist");
         try
         {
-            Directory.CreateDirectory(full);
-            OutputFile.Check(System.IO.Path.Combine(full, ".dendrite-write-check"));
+            // Nothing is created yet: the command makes the folder when it writes the first file.
+            OutputFile.Check(System.IO.Path.Combine(Directory.Exists(full) ? full : parent ?? full, ".dendrite-write-check"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -144,7 +144,12 @@ public sealed class TabularData
         throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {what}; {why}");
     }
 
-    private static string Clip(string cell) => cell.Length <= 40 ? cell : cell[..37] + "...";
+    // A cell as a one-line message shows it: line breaks (a quoted field may hold them) escaped, long text cut.
+    private static string Clip(string cell)
+    {
+        cell = cell.Replace("\r", "\\r").Replace("\n", "\\n");
+        return cell.Length <= 40 ? cell : cell[..37] + "...";
+    }
 
     private static (float[] Mean, float[] Std) Moments(float[] x, int d, int[] rows)
     {

@@ -39,25 +39,28 @@ public sealed class MemoryEstimate
     }
 
     /// <summary>Bytes to run the network on batches of <paramref name="batch"/>: weights, and each layer's output.</summary>
-    public long InferenceBytes(int batch) => 4 * Layers.Sum(l => l.ParameterFloats + batch * l.OutputFloats);
+    public long InferenceBytes(int batch) => Layers.Sum(l => Inference(l, batch));
 
     /// <summary>Bytes to train on batches of <paramref name="batch"/>: weights, gradients and two optimizer vectors each, outputs and their gradients.</summary>
-    public long TrainingBytes(int batch) => 4 * Layers.Sum(l => 4 * l.ParameterFloats + 2 * batch * l.OutputFloats);
+    public long TrainingBytes(int batch) => Layers.Sum(l => Training(l, batch));
+
+    private static long Inference(LayerMemory l, int batch) => 4 * (l.ParameterFloats + batch * l.OutputFloats);
+    private static long Training(LayerMemory l, int batch) => 4 * (4 * l.ParameterFloats + 2 * batch * l.OutputFloats);
 
     /// <summary>
-    /// Throws when <paramref name="bytes"/> (one of the figures above) is more than <paramref name="limit"/>, naming the
-    /// layer that takes the most and what <paramref name="what"/> (e.g. "training with batch 64") would need.
+    /// Throws when running (or, with <paramref name="training"/>, training) on batches of <paramref name="batch"/> needs more
+    /// than <paramref name="limit"/> bytes, naming the layer that takes the most.
     /// </summary>
     /// <exception cref="MemoryLimitException">The estimate is over the limit.</exception>
-    public void Require(long bytes, long limit, string what)
+    public void Require(long limit, int batch, bool training)
     {
-        if (bytes <= limit) return;
-        var top = Layers.MaxBy(l => l.ParameterFloats)!;
-        var act = Layers.MaxBy(l => l.OutputFloats)!;
-        string culprit = top.ParameterFloats * 4 >= bytes / 2 || act.OutputFloats == 0
-            ? $"{top.Label} holds {top.ParameterFloats:N0} weights ({Format(4 * top.ParameterFloats)})"
-            : $"{act.Label} outputs {act.OutputFloats:N0} values per sample ({Format(4 * act.OutputFloats)})";
-        throw new MemoryLimitException($"{culprit}; {what} needs about {Format(bytes)}, more than the {Format(limit)} allowed");
+        long total = training ? TrainingBytes(batch) : InferenceBytes(batch);
+        if (total <= limit) return;
+        Func<LayerMemory, long> share = training ? l => Training(l, batch) : l => Inference(l, batch);
+        var top = Layers.MaxBy(share);
+        string what = training ? $"training with batch {batch}" : batch == 1 ? "building the model" : $"running it on batches of {batch}";
+        throw new MemoryLimitException($"{top.Label} ({top.ParameterFloats:N0} weights, {top.OutputFloats:N0} outputs per sample) takes about " +
+                                       $"{Format(share(top))} of the {Format(total)} that {what} needs, more than the {Format(limit)} allowed");
     }
 
     /// <summary>"7.8 GB", "512 MB", "300 bytes".</summary>

@@ -59,7 +59,7 @@ public static class ModelSpec
         try
         {
             var estimate = MemoryEstimate.Of(net, inputShape);
-            estimate.Require(estimate.InferenceBytes(1), memoryLimit ?? MemoryEstimate.DefaultLimit, "building the model");
+            estimate.Require(memoryLimit ?? MemoryEstimate.DefaultLimit, 1, training: false);
             net.Build(inputShape, seed, engine);
         }
         catch (ShapeException e)
