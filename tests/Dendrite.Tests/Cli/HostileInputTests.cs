@@ -181,6 +181,31 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void An_endless_line_from_a_pipe_is_refused_at_the_limit()
+    {
+        var fifo = Temp("pipe.csv");
+        using (var mkfifo = Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        var writer = Task.Run(() =>
+        {
+            try
+            {
+                using var w = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                w.Write("a,b\n"u8);
+                var chunk = new byte[1 << 16];
+                chunk.AsSpan().Fill((byte)'7');
+                for (int i = 0; i < 64; i++) w.Write(chunk); // 4 MiB on one line, more than the reader takes
+            }
+            catch (IOException)
+            {
+                // The reader stopped at its limit and closed the pipe.
+            }
+        });
+        Assert.Equal($"dendrite: {fifo}: line 2: a row longer than 1,048,576 characters; not a table this reads",
+            AssertBadInput("train", "--data", fifo, "--target", "b"));
+        Assert.True(writer.Wait(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public void A_stray_label_among_ten_classes_is_refused()
     {
         var dir = SmallData.TempDir();
