@@ -32,6 +32,9 @@ public static class StopSignals
         return _training.Token;
     }
 
+    /// <summary>Training is over: from now on a signal ends the process as any other command's would (after the cleanup).</summary>
+    public static void TrainingEnded() => _training = null;
+
     /// <summary>The shell's exit code for a run stopped by <paramref name="signal"/>: 128 plus its number.</summary>
     public static int ExitCode(PosixSignal signal) => signal switch
     {

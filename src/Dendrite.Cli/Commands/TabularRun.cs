@@ -81,6 +81,10 @@ public static class TabularRun
         {
             throw new UsageException($"{e.Message}; {checkpoints.Diverged()}");
         }
+        finally
+        {
+            StopSignals.TrainingEnded();
+        }
         if (s.Out is not null)
         {
             ModelFile.Save(s.Out, net, run.Metadata);

@@ -82,6 +82,10 @@ public static class TrainRun
         {
             throw new UsageException($"{e.Message}; {checkpoints.Diverged()}");
         }
+        finally
+        {
+            StopSignals.TrainingEnded();
+        }
         if (s.Out is not null) ModelFile.Save(s.Out, net, run.Metadata);
         Console.WriteLine(history.Count > 0
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
