@@ -206,6 +206,14 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void A_table_too_large_for_the_memory_limit_is_refused_before_reading()
+    {
+        var csv = Csv("t.csv", [.. new[] { "a,b" }.Concat(Enumerable.Range(0, 200).Select(i => $"{i},{i % 2}"))]);
+        var line = AssertBadInput("train", "--data", csv, "--target", "b", "--memory-limit", "8K");
+        Assert.Equal($"dendrite: --data: {csv} (1,094 bytes) needs about 8,752 bytes in memory to read, more than the 8,192 bytes allowed (--memory-limit sets the limit)", line);
+    }
+
+    [Fact]
     public void A_stray_label_among_ten_classes_is_refused()
     {
         var dir = SmallData.TempDir();
