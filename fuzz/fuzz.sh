@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of Dendrite's readers with AFL++ and SharpFuzz.
 #   fuzz/fuzz.sh TARGET [SECONDS]    one target (idx, safetensors, csv, spec, image) for SECONDS (default 600)
-#   fuzz/fuzz.sh all [SECONDS]       each target in turn
+#   fuzz/fuzz.sh all [SECONDS]       each target in turn; "csv,spec" runs those two
+# A second run of a target resumes its findings folder (AFL_AUTORESUME): the executions add up.
 # Needs: apt-get install afl++; dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
 # Findings land in fuzz/findings/TARGET/default/{crashes,hangs}; copy each crash into fuzz/regressions/TARGET/ so the
 # tests replay it (tests/Dendrite.Tests/IO/FuzzCorpusTests.cs). The figures (execs_done, execs_per_sec, saved_crashes,
@@ -23,7 +24,7 @@ run() {
   local t="$1"
   mkdir -p "$here/findings/$t"
   # dotnet itself is not instrumented (SharpFuzz reports coverage from the managed code): skip AFL's binary check.
-  AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+  AFL_AUTORESUME=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
     timeout --signal=INT "$((seconds + 30))" \
     afl-fuzz -V "$seconds" -t 5000 -m none -i "$here/corpus/$t" -o "$here/findings/$t" -- dotnet "$out/Dendrite.Fuzz.dll" "$t" \
     > "$here/findings/$t/afl.log" 2>&1 || true
@@ -35,8 +36,5 @@ run() {
   fi
 }
 
-if [ "$target" = all ]; then
-  for t in idx safetensors csv spec image; do run "$t"; done
-else
-  run "$target"
-fi
+[ "$target" = all ] && target=idx,safetensors,csv,spec,image
+for t in ${target//,/ }; do run "$t"; done
