@@ -6,7 +6,8 @@ namespace Dendrite.Cli;
 /// SIGINT (Ctrl-C), SIGTERM, SIGHUP and SIGQUIT while a command runs. During training (<see cref="Stoppable"/>) the
 /// first SIGINT or SIGTERM cancels the run's token: the current step finishes, a checkpoint is written when one was
 /// asked for, and the command exits 130 (SIGINT) or 143 (SIGTERM). Any other signal, or a second one, ends the process
-/// at once, as the system would, after deleting the temporary files of writes in progress and the checkpoint lock.
+/// at once, as the system would, after deleting the temporary files of writes in progress (and refusing new ones, as other
+/// threads may run on for a moment) and the checkpoint lock.
 /// </summary>
 public static class StopSignals
 {
@@ -62,7 +63,7 @@ public static class StopSignals
 
     private static void Cleanup(object? sender, EventArgs e)
     {
-        OutputFile.RemoveTemporaries();
+        OutputFile.EndWrites();
         CheckpointLock.ReleaseAll();
     }
 

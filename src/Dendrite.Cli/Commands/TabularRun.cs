@@ -66,6 +66,7 @@ public static class TabularRun
         var optimizer = trainer.Optimizer;
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {run.From.Epoch}, batch {run.From.Batch}, step {optimizer.Steps}");
+        var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
         EpochMetrics? last = null;
@@ -78,7 +79,6 @@ public static class TabularRun
         };
         using var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, run, s);
         checkpoints?.Attach(run);
-        var stop = StopSignals.Stoppable();
         try
         {
             run.Fit(stop).ToList();

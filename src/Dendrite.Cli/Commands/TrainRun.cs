@@ -53,6 +53,7 @@ public static class TrainRun
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         var augment = run.Augmentation;
+        var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads" +
                           (augment is null ? "" : $", augment {augment}") +
@@ -67,7 +68,6 @@ public static class TrainRun
         };
         checkpoints?.Attach(run);
         IReadOnlyList<EpochMetrics> history;
-        var stop = StopSignals.Stoppable();
         try
         {
             history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive

@@ -23,11 +23,17 @@ internal static class AtomicFile
     {
         OutputFile.RequireReplaceable(path);
         string temp = TempPath(path);
-        Live[temp] = 0;
+        lock (Live)
+        {
+            // A signal handler has cleaned up for the process's end: a write begun now would leave its temporary file.
+            if (_ended) throw new IOException($"{path}: not written, the process is ending");
+            Live[temp] = 0;
+        }
         try
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
+                if (_ended) throw new IOException($"{path}: not written, the process is ending"); // the cleanup ran before the file existed
                 write(file);
                 file.Flush(flushToDisk: true);
             }
@@ -45,10 +51,16 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>Deletes every temporary file of a write still in progress; for a process about to end.</summary>
-    public static void RemoveTemporaries()
+    private static bool _ended;
+
+    /// <summary>Deletes every temporary file of a write still in progress; with <paramref name="end"/>, refuses new writes from then on.</summary>
+    public static void RemoveTemporaries(bool end = false)
     {
-        foreach (var temp in Live.Keys) TryDelete(temp);
+        lock (Live)
+        {
+            _ended |= end;
+            foreach (var temp in Live.Keys) TryDelete(temp);
+        }
     }
 
     private static void TryDelete(string path)

@@ -50,6 +50,13 @@ public static class OutputFile
     /// </summary>
     public static void RemoveTemporaries() => AtomicFile.RemoveTemporaries();
 
+    /// <summary>
+    /// As <see cref="RemoveTemporaries"/>, and every write started afterwards in this process throws
+    /// <see cref="IOException"/> instead of creating a temporary file: for a process that is about to end (a second
+    /// Ctrl-C), whose other threads may still be running for a moment.
+    /// </summary>
+    public static void EndWrites() => AtomicFile.RemoveTemporaries(end: true);
+
     /// <summary>Refuses a target that exists and is not a regular file.</summary>
     internal static void RequireReplaceable(string path)
     {
