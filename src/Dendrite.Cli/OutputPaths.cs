@@ -39,7 +39,7 @@ public sealed class OutputPaths
             foreach (var token in tokens)
             {
                 if (token.Value.Length == 0 && (child is ArgumentResult || InputOptions.Contains(name)))
-                    throw new UsageException($"{name}: the path is empty");
+                    throw new UsageException(child is ArgumentResult ? $"{name}: an empty argument" : $"{name}: the path is empty");
                 if (FileOptions.Contains(name)) paths.File(name, token.Value);
                 else if (FolderOptions.Contains(name)) paths.Folder(name, token.Value);
                 else if (token.Value.Length > 0 && System.IO.File.Exists(token.Value)) paths.Input(name, token.Value);
@@ -92,7 +92,7 @@ public sealed class OutputPaths
         foreach (var (option, path) in _files)
         {
             foreach (var (inOption, inPath) in _inputs)
-                if (OutputFile.SameFile(path, inPath) || Same(path, inPath))
+                if (OutputFile.SameFile(path, inPath))
                     throw new UsageException($"{option}: {path} is the {inOption} file; writing it would replace the input");
             foreach (var (other, otherPath) in outputs)
                 if (other != option && Same(path, otherPath))
