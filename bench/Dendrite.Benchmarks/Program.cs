@@ -8,9 +8,15 @@ using Dendrite;
 // Quick any shape (median):  ... -- shape m n k transA transB <threads> [seconds] [path]
 // Per-call time quantiles:   ... -- dist m n k transA transB <threads> [calls]
 // Per-layer inference times: ... -- layers <model> <threads> [batch] [calls]
+// Plan vs layer by layer:    ... -- plan <model> <threads> [batch] [calls]
 if (args.Length > 0 && args[0] == "train-layers")
 {
     Console.WriteLine(TrainLayerTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 50));
+    return;
+}
+if (args.Length > 0 && args[0] == "plan")
+{
+    Console.WriteLine(PlanTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 200));
     return;
 }
 if (args.Length > 0 && args[0] == "layers")
