@@ -46,3 +46,23 @@ internal static class PlanTimes
         return sorted[sorted.Length / 2];
     }
 }
+
+/// <summary>Quick mode `plan-alloc <model> <threads> <batch>`: bytes allocated (all threads) per 20 plan calls, round after round.</summary>
+internal static class PlanAllocations
+{
+    public static string Measure(string model, int threads, int batch)
+    {
+        var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, new Engine(threads));
+        var x = new Tensor(batch, 1, 28, 28);
+        new Rng(3).Uniform(x.Span, 0f, 1f);
+        var plan = InferencePlan.Build(net);
+        var rounds = new List<long>();
+        for (int r = 0; r < 30; r++)
+        {
+            long t0 = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 20; i++) plan.Run(x);
+            rounds.Add(GC.GetTotalAllocatedBytes(precise: true) - t0);
+        }
+        return string.Join(" ", rounds);
+    }
+}

@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "train-layers")
     Console.WriteLine(TrainLayerTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 50));
     return;
 }
+if (args.Length > 0 && args[0] == "plan-alloc")
+{
+    Console.WriteLine(PlanAllocations.Measure(args[1], int.Parse(args[2]), int.Parse(args[3])));
+    return;
+}
 if (args.Length > 0 && args[0] == "plan")
 {
     Console.WriteLine(PlanTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 200));

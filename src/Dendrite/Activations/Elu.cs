@@ -23,8 +23,12 @@ public sealed class Elu(float alpha = 1f) : Activation, ISpecLayer<Elu>
     /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
-        TensorPrimitives.Exp(x, y);
-        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : Alpha * (y[i] - 1f);
+        // In place (y may be x): each value is read before it is written.
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : Alpha * (MathF.Exp(v) - 1f);
+        }
     }
 
     // The negative side's derivative a e^x equals y + a, so backward needs no exp.
