@@ -273,7 +273,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
             }
         }
         _colHoldsBatch = group >= n && ReferenceEquals(x, _x);
-        if (relu) TensorPrimitives.Max(y.Span, 0f, y.Span);
+        if (relu) VectorMath.Relu(y.Span, y.Span);
     }
 
     /// <summary>
