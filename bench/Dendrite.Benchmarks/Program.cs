@@ -8,9 +8,40 @@ using Dendrite;
 // Quick any shape (median):  ... -- shape m n k transA transB <threads> [seconds] [path]
 // Per-call time quantiles:   ... -- dist m n k transA transB <threads> [calls]
 // Per-layer inference times: ... -- layers <model> <threads> [batch] [calls]
+// Plan vs layer by layer:    ... -- plan <model> <threads> [batch] [calls]
 if (args.Length > 0 && args[0] == "train-layers")
 {
     Console.WriteLine(TrainLayerTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 50));
+    return;
+}
+if (args.Length > 0 && args[0] == "elementwise")
+{
+    // elementwise <count>: ns per element of the activations' Apply on uniform [-3, 3) values, best of 50 calls.
+    int count = int.Parse(args[1]);
+    var x = new float[count];
+    var y = new float[count];
+    new Rng(1).Uniform(x, -3f, 3f);
+    foreach (var act in Activation.All())
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < 50; i++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            act.Apply(x, y);
+            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalNanoseconds / count);
+        }
+        Console.WriteLine($"{act.Name,-10} {best:F3} ns per element");
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "plan-alloc")
+{
+    Console.WriteLine(PlanAllocations.Measure(args[1], int.Parse(args[2]), int.Parse(args[3])));
+    return;
+}
+if (args.Length > 0 && args[0] == "plan")
+{
+    Console.WriteLine(PlanTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 200));
     return;
 }
 if (args.Length > 0 && args[0] == "layers")
