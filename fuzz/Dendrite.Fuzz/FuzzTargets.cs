@@ -16,6 +16,7 @@ public static class FuzzTargets
     {
         ["idx"] = Idx,
         ["safetensors"] = SafeTensors,
+        ["checkpoint"] = CheckpointFile,
         ["csv"] = Csv,
         ["spec"] = Spec,
         ["image"] = Image,
@@ -38,6 +39,9 @@ public static class FuzzTargets
     public static void SafeTensors(byte[] bytes) =>
         Refused<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "fuzz.safetensors", Engine.Default));
 
+    /// <summary>Checkpoint.Load from a temporary file: the model as above, then the training state's metadata and tensors.</summary>
+    public static void CheckpointFile(byte[] bytes) => WithFile(bytes, "safetensors", path => Refused<InvalidDataException>(() => Checkpoint.Load(path, Engine.Default)));
+
     /// <summary>CsvTable.Parse, then TabularData.From with the last column as target.</summary>
     public static void Csv(byte[] bytes) => Refused<InvalidDataException>(() =>
     {
@@ -59,13 +63,16 @@ public static class FuzzTargets
     }
 
     /// <summary>The image reader's header checks and decode (ImageInput.Load), from a temporary file.</summary>
-    public static void Image(byte[] bytes)
+    public static void Image(byte[] bytes) => WithFile(bytes, "img", path => Refused<InvalidDataException>(() => ImageInput.Load(path, [1, 28, 28])));
+
+    // Readers that take a path: the bytes in a temporary file of this process, deleted afterwards.
+    private static void WithFile(byte[] bytes, string extension, Action<string> read)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"dendrite-fuzz-{Environment.ProcessId}.img");
+        string path = Path.Combine(Path.GetTempPath(), $"dendrite-fuzz-{Environment.ProcessId}.{extension}");
         File.WriteAllBytes(path, bytes);
         try
         {
-            Refused<InvalidDataException>(() => ImageInput.Load(path, [1, 28, 28]));
+            read(path);
         }
         finally
         {
