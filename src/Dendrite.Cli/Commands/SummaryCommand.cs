@@ -8,18 +8,50 @@ public static class SummaryCommand
 {
     public static Command Create()
     {
-        var model = CliOptions.Model();
+        var model = new Option<string[]>("--model", "-m")
+        {
+            Description = "a preset or a layer spec (any spec, e.g. a bare conv(8,5)); give several to compare them on one input",
+            DefaultValueFactory = _ => ["mlp"],
+        };
         var input = CliOptions.Input();
         var classes = new Option<int>("--classes") { Description = "output classes of a preset", DefaultValueFactory = _ => 10 };
-        var command = new Command("summary", "print the layer table of a model") { model, input, classes };
+        var command = new Command("summary", "print the layer table of a model, or of several side by side") { model, input, classes };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
-            var net = ModelSpec.Build(r.GetValue(model)!, shape, CliOptions.Positive(r.GetValue(classes), "--classes"), 1);
-            Print(net);
+            int outputs = CliOptions.Positive(r.GetValue(classes), "--classes");
+            var nets = r.GetValue(model)!.Select(m => Build(m, shape, outputs)).ToList();
+            foreach (var net in nets) Print(net);
+            if (nets.Count > 1) Compare(nets);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A preset with its classifier sized to <paramref name="outputs"/>; a spec as written, whatever it outputs.</summary>
+    private static Sequential Build(string model, int[] shape, int outputs)
+    {
+        if (ModelSpec.Presets.ContainsKey(model.Trim().ToLowerInvariant())) return ModelSpec.Build(model, shape, outputs, 1);
+        try
+        {
+            return new Sequential(ModelSpec.Parse(model)).Build(shape, seed: 1);
+        }
+        catch (ShapeException e)
+        {
+            throw new SpecException(e.Message);
+        }
+    }
+
+    /// <summary>One row per model: its spec, input, output and totals (the slide's dense / local / conv weight counts).</summary>
+    public static void Compare(IReadOnlyList<Sequential> nets)
+    {
+        var table = new Table().AddColumns("model", "input", "output", "parameters", "multiply-adds");
+        table.Columns[3].RightAligned();
+        table.Columns[4].RightAligned();
+        foreach (var net in nets)
+            table.AddRow(Markup.Escape(net.Spec), Markup.Escape(Tensor.Format(net.InputShape)), Markup.Escape(Tensor.Format(net.OutputShape)),
+                net.ParameterCount.ToString("N0"), net.Layers.Sum(l => l.MultiplyAdds).ToString("N0"));
+        AnsiConsole.Write(table);
     }
 
     public static void Print(Sequential net)
