@@ -50,6 +50,7 @@ public static class TabularRun
         var optimizer = trainer.Optimizer;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
+        TrainRun.LogSteps(trainer, metrics, s.MetricsEvery);
         EpochMetrics? last = null;
         trainer.EpochEnded = m =>
         {

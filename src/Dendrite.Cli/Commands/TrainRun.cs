@@ -63,6 +63,7 @@ public static class TrainRun
             metrics?.Write(m);
             report?.EpochEnded(m);
         };
+        LogSteps(trainer, metrics, s.MetricsEvery);
         checkpoints?.Attach(run);
         IReadOnlyList<EpochMetrics> history;
         try
@@ -80,6 +81,17 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    /// <summary>--metrics-every N: a step record into the metrics log after every N-th optimizer step.</summary>
+    public static void LogSteps(Trainer trainer, MetricsLog? metrics, int? every)
+    {
+        if (metrics is null || every is not int n) return;
+        trainer.BatchEnded += (epoch, b, batches, loss) =>
+        {
+            long step = trainer.Optimizer.Steps;
+            if (step % n == 0) metrics.WriteStep(new StepMetrics(step, epoch, b + 1, batches, loss, trainer.Optimizer.LearningRate));
+        };
     }
 
     // Checks --augment before the run is built (which parses it again).

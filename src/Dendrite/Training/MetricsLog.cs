@@ -8,6 +8,9 @@ namespace Dendrite;
 /// A training run's per-epoch metrics as JSON Lines, one object per epoch, flushed as each epoch ends so it can be
 /// watched: <c>{"epoch":1,"train_loss":0.49,"test_loss":0.40,"test_accuracy":0.8586,...}</c>. <see cref="Open"/>
 /// writes one (what <c>dendrite train --metrics</c> does), <see cref="Read"/> reads one back; missing test figures read as NaN.
+/// Per-step records (<see cref="WriteStep"/>, <c>train --metrics-every N</c>) share the file, told apart by their
+/// <c>"step"</c> field: <c>{"step":100,"epoch":1,"batch":100,"batches":938,"train_loss":0.61,"learning_rate":0.001}</c>;
+/// <see cref="Read"/> skips them and <see cref="ReadSteps"/> returns them.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
@@ -87,6 +90,50 @@ public sealed class MetricsLog : IDisposable
         _writer.Flush();
     }
 
+    /// <summary>Appends one step's line (flushed at once, so a run that blows up still leaves its last steps).</summary>
+    public void WriteStep(StepMetrics m)
+    {
+        var line = new Dictionary<string, object>
+        {
+            ["step"] = m.Step,
+            ["epoch"] = m.Epoch,
+            ["batch"] = m.Batch,
+            ["batches"] = m.Batches,
+            ["train_loss"] = float.IsFinite(m.TrainLoss) ? double.Parse(m.TrainLoss.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : m.TrainLoss,
+            ["learning_rate"] = m.LearningRate,
+        };
+        _writer.WriteLine(JsonSerializer.Serialize(line, Json));
+        _writer.Flush();
+    }
+
+    /// <summary>The per-step records of a metrics file, in order (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">A step line lacks a field or is not JSON (the message names the file and line).</exception>
+    public static IReadOnlyList<StepMetrics> ReadSteps(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
+        var steps = new List<StepMetrics>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out _)) continue;
+                steps.Add(new StepMetrics((long)Number(o, "step", required: true), (int)Number(o, "epoch", required: true),
+                    (int)Number(o, "batch", required: true), (int)Number(o, "batches", required: true),
+                    (float)Number(o, "train_loss", required: true), (float)Number(o, "learning_rate")));
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
+            }
+        }
+        return steps;
+    }
+
     /// <summary>Closes the file.</summary>
     public void Dispose() => _writer.Dispose();
 
@@ -106,6 +153,7 @@ public sealed class MetricsLog : IDisposable
                 using var doc = JsonDocument.Parse(line);
                 var o = doc.RootElement;
                 if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+                if (o.TryGetProperty("step", out _)) continue; // a per-step record: ReadSteps
                 Dictionary<string, double>? extra = null;
                 foreach (var p in o.EnumerateObject())
                     if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);
