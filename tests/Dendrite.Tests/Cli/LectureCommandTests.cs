@@ -45,4 +45,27 @@ public class LectureCommandTests : IDisposable
         Cli.AssertBadInput(Cli.Run("train", "--metrics-every", "5", "--epochs", "1"), "--metrics-every");
         Cli.AssertBadInput(Cli.Run("train", "--metrics-every", "0", "--metrics", _dir.File("m.jsonl")), "--metrics-every");
     }
+
+    [Fact]
+    public void Plot_descent_draws_the_walks_and_names_what_happened()
+    {
+        string png = _dir.File("bowl.png");
+        var r = Cli.Run("plot", "descent", "--surface", "bowl", "--optimizers", "sgd,adam", "--lr", "0.01,0.1,2.1", "--out", png);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("bowl: sgd lr 2.1: diverged", r.Out);
+        Assert.Contains("bowl: sgd lr 0.1: loss 0.002731 after 40 steps", r.Out); // (0.9^40)^2 * 25 / 2
+        using var image = Picture.Load(png);
+        Assert.Equal((2 * DescentPlot.PanelWidth, DescentPlot.PanelHeight), (image.Width, image.Height));
+    }
+
+    [Theory]
+    [InlineData("--surface", "saddle", "--surface")]
+    [InlineData("--optimizers", "sgd,lbfgs", "--optimizers")]
+    [InlineData("--lr", "0.1,-1", "--lr")]
+    [InlineData("--steps", "0", "--steps")]
+    public void Plot_descent_refuses_bad_options(string option, string value, string named)
+    {
+        Cli.AssertBadInput(Cli.Run("plot", "descent", option, value, "--out", _dir.File("x.png")), named);
+        Assert.False(File.Exists(_dir.File("x.png")));
+    }
 }
