@@ -56,12 +56,14 @@ public static class TrainRun
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
+        var warned = new HashSet<Layer>();
         trainer.EpochEnded = m =>
         {
             Console.WriteLine($"epoch {m.Epoch}/{o.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
             report?.EpochEnded(m);
+            WarnDeadUnits(net, run.Test, m.Epoch, warned);
         };
         LogSteps(trainer, metrics, s.MetricsEvery);
         checkpoints?.Attach(run);
@@ -81,6 +83,19 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    /// <summary>Test images the dead-unit check after each epoch runs.</summary>
+    public const int DeadUnitSamples = 1000;
+
+    /// <summary>Once per layer: a warning when more than half of a ReLU layer's units never fire on the first test images.</summary>
+    public static void WarnDeadUnits(Sequential net, Dataset? test, int epoch, HashSet<Layer> warned)
+    {
+        if (test is null || test.Count == 0 || !net.Layers.Any(l => l is ReLU)) return;
+        foreach (var c in DeadUnits.Measure(net, test, DeadUnitSamples))
+            if (c.Fraction > 0.5 && warned.Add(c.Layer))
+                Console.WriteLine($"warning: after epoch {epoch}, {c.Layer.Label} has {c.Dead:N0} of {c.Units:N0} units ({c.Fraction * 100:F0}%) that never fire " +
+                                  $"on {c.Samples:N0} test images: dead ReLUs pass no gradient and stop learning (try a smaller --lr)");
     }
 
     /// <summary>--metrics-every N: a step record into the metrics log after every N-th optimizer step.</summary>

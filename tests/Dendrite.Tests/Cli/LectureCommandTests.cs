@@ -68,4 +68,50 @@ public class LectureCommandTests : IDisposable
         Cli.AssertBadInput(Cli.Run("plot", "descent", option, value, "--out", _dir.File("x.png")), named);
         Assert.False(File.Exists(_dir.File("x.png")));
     }
+
+    /// <summary>dense(6) with units 1, 2, 4 and 5 biased far below zero: they never fire on pixels in [0, 1].</summary>
+    private static Sequential FourDeadOfSix()
+    {
+        var net = ModelSpec.Build("dense(6),relu,dense(10),softmax", [1, 28, 28], 10, seed: 1);
+        var dense = (Dense)net.Layers[1];
+        dense.Weight.Value.Span.Clear();
+        float[] bias = [1f, -100f, -100f, 2f, -100f, -100f];
+        bias.CopyTo(dense.Bias!.Value.Span);
+        return net;
+    }
+
+    [Fact]
+    public void Explain_counts_the_dead_units_on_the_test_set()
+    {
+        _dir.WriteImageSet(20, 30, seed: 2);
+        var net = FourDeadOfSix();
+        string model = _dir.File("dead.safetensors");
+        ModelFile.Save(model, net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()));
+        var r = Cli.Run("explain", "--model", model, "--data", _dir.Path);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("0 for every one of the 30 test images", r.Out);
+        Assert.Contains("4 of 6 dead (66.7%)  more than half", r.Out);
+    }
+
+    [Fact]
+    public void Train_warns_once_per_layer_when_more_than_half_is_dead()
+    {
+        var net = FourDeadOfSix();
+        var test = new Dataset(new float[3 * 784], [1, 28, 28], new int[3], 10);
+        var warned = new HashSet<Layer>();
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Dendrite.Cli.Commands.TrainRun.WarnDeadUnits(net, test, 1, warned);
+            Dendrite.Cli.Commands.TrainRun.WarnDeadUnits(net, test, 2, warned);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Equal(["warning: after epoch 1, layer 3 relu has 4 of 6 units (67%) that never fire on 3 test images: dead ReLUs pass no gradient and stop learning (try a smaller --lr)"],
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }
