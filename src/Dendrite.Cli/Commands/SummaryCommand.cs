@@ -15,26 +15,39 @@ public static class SummaryCommand
         };
         var input = CliOptions.Input();
         var classes = new Option<int>("--classes") { Description = "output classes of a preset", DefaultValueFactory = _ => 10 };
-        var command = new Command("summary", "print the layer table of a model, or of several side by side") { model, input, classes };
+        var data = new Option<string?>("--data") { Description = "IDX folder: also count each ReLU layer's units that never fire on its test set" };
+        var limit = new Option<int?>("--test-limit") { Description = "with --data: test images to run (default: all)" };
+        var command = new Command("summary", "print the layer table of a model (a preset, a spec or a model file), or of several side by side") { model, input, classes, data, limit };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
             int outputs = CliOptions.Positive(r.GetValue(classes), "--classes");
+            int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             var nets = r.GetValue(model)!.Select(m => Build(m, shape, outputs)).ToList();
-            foreach (var net in nets) Print(net);
-            if (nets.Count > 1) Compare(nets);
+            foreach (var (net, meta) in nets)
+            {
+                Print(net);
+                if (r.GetValue(data) is { } dir) ExplainCommand.PrintDeadUnits(net, EvalCommand.TestSet(dir, max, meta));
+            }
+            if (nets.Count > 1) Compare([.. nets.Select(n => n.Net)]);
             return 0;
         });
         return command;
     }
 
-    /// <summary>A preset with its classifier sized to <paramref name="outputs"/>; a spec as written, whatever it outputs.</summary>
-    private static Sequential Build(string model, int[] shape, int outputs)
+    /// <summary>A model file as saved; a preset with its classifier sized to <paramref name="outputs"/>; a spec as written, whatever it outputs.</summary>
+    private static (Sequential Net, ModelMetadata Metadata) Build(string model, int[] shape, int outputs)
     {
-        if (ModelSpec.Presets.ContainsKey(model.Trim().ToLowerInvariant())) return ModelSpec.Build(model, shape, outputs, 1);
+        if (ModelSource.IsFile(model))
+        {
+            var saved = ModelFile.Load(model);
+            return (saved.Net, saved.Metadata);
+        }
+        static (Sequential, ModelMetadata) Fresh(Sequential net) => (net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()));
+        if (ModelSpec.Presets.ContainsKey(model.Trim().ToLowerInvariant())) return Fresh(ModelSpec.Build(model, shape, outputs, 1));
         try
         {
-            return new Sequential(ModelSpec.Parse(model)).Build(shape, seed: 1);
+            return Fresh(new Sequential(ModelSpec.Parse(model)).Build(shape, seed: 1));
         }
         catch (ShapeException e)
         {

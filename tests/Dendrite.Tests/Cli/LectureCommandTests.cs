@@ -91,6 +91,12 @@ public class LectureCommandTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("0 for every one of the 30 test images", r.Out);
         Assert.Contains("4 of 6 dead (66.7%)  more than half", r.Out);
+
+        var summary = Cli.Run("summary", "--model", model, "--data", _dir.Path, "--test-limit", "10");
+        Assert.True(summary.ExitCode == 0, summary.ToString());
+        Assert.Contains("4,780", summary.Out); // dense(6): 784 * 6 + 6
+        Assert.Contains("0 for every one of the 10 test images", summary.Out);
+        Assert.Contains("4 of 6 dead", summary.Out);
     }
 
     [Fact]
