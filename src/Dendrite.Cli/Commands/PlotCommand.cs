@@ -25,6 +25,7 @@ public static class PlotCommand
         command.Subcommands.Add(PlotActivationsCommand.Create());
         command.Subcommands.Add(PlotMetricsCommand.Create());
         command.Subcommands.Add(PlotDescentCommand.Create());
+        command.Subcommands.Add(PlotBoundaryCommand.Create());
         command.SetAction(r =>
         {
             string xName = r.GetValue(x)!.ToLowerInvariant();

@@ -41,7 +41,9 @@ public static class TabularRun
                           (regression ? $"regression of '{data.TargetName}'" : $"classification of '{data.TargetName}' into {train.Classes} classes") +
                           (s.Task is null ? " (guessed; set --task to choose)" : ""));
         Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
-        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra);
+        var meta = ModelMetadata.Describe(net, loss, train.ClassNames) with { FeatureMean = data.Mean, FeatureStd = data.Std, FeatureNames = data.FeatureNames };
+        if (s.Fit == TwoPhaseRun.TwoPhase) return Saved(TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra), s, net, meta);
+        if (s.Fit == PerceptronRun.Perceptron) return Saved(PerceptronRun.Execute(net, train, test, s, metrics), s, net, meta);
 
         // Columns are standardised already: no further normalisation, and no augmentation.
         var run = TrainingRun.Start(net, train, test, o with { Loss = loss.Name, Normalize = "none", Augment = "none" });
@@ -61,7 +63,18 @@ public static class TabularRun
         };
         run.Fit().ToList();
         Console.WriteLine(TwoPhaseRun.Summary(last!));
-        return 0;
+        return Saved(0, s, net, meta);
+    }
+
+    /// <summary>Writes --out (with the table's feature statistics, so raw rows can be fed to it) when the fit succeeded.</summary>
+    private static int Saved(int exit, TrainSettings s, Sequential net, ModelMetadata meta)
+    {
+        if (exit == 0 && s.Out is not null)
+        {
+            ModelFile.Save(s.Out, net, meta);
+            Console.WriteLine($"wrote {s.Out}");
+        }
+        return exit;
     }
 
     private static Loss RegressionLoss(string name) => name switch

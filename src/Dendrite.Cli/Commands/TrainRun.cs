@@ -10,8 +10,8 @@ public static class TrainRun
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
         var o = s.Options;
-        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
-            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
+        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit != TwoPhaseRun.Backprop))
+            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data, --fit two-phase and --fit perceptron have no report");
         if (TabularRun.IsCsv(s.Data))
         {
             if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
@@ -39,6 +39,15 @@ public static class TrainRun
             n.Apply(train.Features);
             n.Apply(test.Features);
             return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
+        }
+        if (s.Fit == PerceptronRun.Perceptron)
+        {
+            var n = o.ResolveNormalization(train);
+            n.Apply(train.Features);
+            n.Apply(test.Features);
+            int exit = PerceptronRun.Execute(net, train, test, s, metrics);
+            if (s.Out is not null) ModelFile.Save(s.Out, net, ModelMetadata.Describe(net, loss, train.ClassNames, n));
+            return exit;
         }
         Augmentation(o.Augment, train.SampleShape);
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);

@@ -16,7 +16,8 @@ public static class TwoPhaseRun
     {
         Backprop => Backprop,
         TwoPhase or "two_phase" or "twophase" => TwoPhase,
-        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase"),
+        PerceptronRun.Perceptron => PerceptronRun.Perceptron,
+        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase, perceptron"),
     };
 
     public static int Execute(Sequential net, Loss loss, Dataset train, Dataset? test, TrainSettings s, MetricsLog? metrics,

@@ -120,4 +120,38 @@ public class LectureCommandTests : IDisposable
         Assert.Equal(["warning: after epoch 1, layer 3 relu has 4 of 6 units (67%) that never fire on 3 test images: dead ReLUs pass no gradient and stop learning (try a smaller --lr)"],
             output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Fact]
+    public void Perceptron_separates_a_separable_table_and_plot_boundary_draws_it()
+    {
+        var rng = new Rng(6);
+        var lines = new List<string> { "a,b,side" };
+        while (lines.Count < 121)
+        {
+            float a = rng.NextFloat() * 2 - 1, b = rng.NextFloat() * 2 - 1;
+            if (MathF.Abs(a + 0.5f * b - 0.2f) > 0.05f) lines.Add(FormattableString.Invariant($"{a:F4},{b:F4},{(a + 0.5f * b > 0.2f ? 1 : 0)}"));
+        }
+        string csv = _dir.File("line.csv"), model = _dir.File("perceptron.safetensors"), png = _dir.File("line.png");
+        File.WriteAllLines(csv, lines);
+        var r = Cli.Run("train", "--data", csv, "--target", "side", "--model", "dense(2),step", "--fit", "perceptron", "--epochs", "100", "--out", model);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("the training set is separated", r.Out);
+        var p = Cli.Run("plot", "boundary", "--model", model, "--data", csv, "--target", "side", "--out", png);
+        Assert.True(p.ExitCode == 0, p.ToString());
+        Assert.Contains("120 of 120 points on the side of their class", p.Out);
+        using var image = Picture.Load(png);
+        Assert.Equal((BoundaryPlot.Width, BoundaryPlot.Height), (image.Width, image.Height));
+
+        Cli.AssertBadInput(Cli.Run("train", "--data", csv, "--target", "side", "--model", "dense(4),relu,dense(2)", "--fit", "perceptron"), "--fit perceptron");
+    }
+
+    [Fact]
+    public void Plot_boundary_refuses_a_model_not_trained_on_a_table()
+    {
+        var net = FourDeadOfSix();
+        string model = _dir.File("images.safetensors");
+        ModelFile.Save(model, net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()));
+        File.WriteAllLines(_dir.File("t.csv"), ["a,b,c", "1,2,0", "2,1,1"]);
+        Cli.AssertBadInput(Cli.Run("plot", "boundary", "--model", model, "--data", _dir.File("t.csv"), "--target", "c", "--out", _dir.File("b.png")), "not trained on a table");
+    }
 }
