@@ -17,13 +17,15 @@ public static class SummaryCommand
         var classes = new Option<int>("--classes") { Description = "output classes of a preset", DefaultValueFactory = _ => 10 };
         var data = new Option<string?>("--data") { Description = "IDX folder: also count each ReLU layer's units that never fire on its test set" };
         var limit = new Option<int?>("--test-limit") { Description = "with --data: test images to run (default: all)" };
-        var command = new Command("summary", "print the layer table of a model (a preset, a spec or a model file), or of several side by side") { model, input, classes, data, limit };
+        var memoryLimit = CliOptions.MemoryLimit();
+        var command = new Command("summary", "print the layer table of a model (a preset, a spec or a model file), or of several side by side") { model, input, classes, data, limit, memoryLimit };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
             int outputs = CliOptions.Positive(r.GetValue(classes), "--classes");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
-            var nets = r.GetValue(model)!.Select(m => Build(m, shape, outputs)).ToList();
+            long bytes = CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit");
+            var nets = r.GetValue(model)!.Select(m => Build(m, shape, outputs, bytes)).ToList();
             foreach (var (net, meta) in nets)
             {
                 Print(net);
@@ -36,7 +38,7 @@ public static class SummaryCommand
     }
 
     /// <summary>A model file as saved; a preset with its classifier sized to <paramref name="outputs"/>; a spec as written, whatever it outputs.</summary>
-    private static (Sequential Net, ModelMetadata Metadata) Build(string model, int[] shape, int outputs)
+    private static (Sequential Net, ModelMetadata Metadata) Build(string model, int[] shape, int outputs, long memoryLimit)
     {
         if (ModelSource.IsFile(model))
         {
@@ -44,10 +46,12 @@ public static class SummaryCommand
             return (saved.Net, saved.Metadata);
         }
         static (Sequential, ModelMetadata) Fresh(Sequential net) => (net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()));
-        if (ModelSpec.Presets.ContainsKey(model.Trim().ToLowerInvariant())) return Fresh(ModelSpec.Build(model, shape, outputs, 1));
+        if (ModelSpec.Presets.ContainsKey(model.Trim().ToLowerInvariant())) return Fresh(ModelSpec.Build(model, shape, outputs, 1, memoryLimit: memoryLimit));
         try
         {
-            return Fresh(new Sequential(ModelSpec.Parse(model)).Build(shape, seed: 1));
+            var net = new Sequential(ModelSpec.Parse(model));
+            MemoryEstimate.Of(net, shape).Require(memoryLimit, 1, training: false);
+            return Fresh(net.Build(shape, seed: 1));
         }
         catch (ShapeException e)
         {
