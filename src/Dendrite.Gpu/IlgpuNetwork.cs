@@ -42,6 +42,26 @@ internal sealed class IlgpuNetwork : DeviceNetwork
     public override float TrainStep(Batch batch, Loss loss, Optimizer optimizer, int layers)
     {
         if (!ReferenceEquals(optimizer, _optimizer)) Adopt(optimizer);
+        float value = Gradients(batch, loss, layers);
+        optimizer.Steps++;
+        var rule = Rule(optimizer);
+        foreach (var p in _parameters)
+            _k.Update(p.Value.IntLength, p.Value, p.Grad, p.State0, p.State1, rule with { Decays = p.Host.Decays ? 1 : 0 });
+        return value;
+    }
+
+    /// <summary>Tests: the device's gradients (zeroed, then one forward and backward) copied into each host <see cref="Parameter.Grad"/>.</summary>
+    internal float DownloadGradients(Batch batch, Loss loss, int layers)
+    {
+        float value = Gradients(batch, loss, layers);
+        _k.Accelerator.Synchronize();
+        foreach (var p in _parameters) p.Grad.CopyToCPU(p.Host.Grad.Span);
+        return value;
+    }
+
+    // Zeroes the gradients, runs forward, the loss and backward; returns the mean loss.
+    private float Gradients(Batch batch, Loss loss, int layers)
+    {
         foreach (var p in _parameters) p.Grad.MemSetToZero();
         var y = _net.Forward(Upload(_input, batch.Inputs), training: true, layers);
         int n = y.N;
@@ -70,10 +90,6 @@ internal sealed class IlgpuNetwork : DeviceNetwork
             dy = Upload(_grad, _hostGrad);
         }
         _net.Backward(dy, layers - 1);
-        optimizer.Steps++;
-        var rule = Rule(optimizer);
-        foreach (var p in _parameters)
-            _k.Update(p.Value.IntLength, p.Value, p.Grad, p.State0, p.State1, rule with { Decays = p.Host.Decays ? 1 : 0 });
         return (float)value;
     }
 
