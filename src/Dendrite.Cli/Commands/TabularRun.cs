@@ -21,7 +21,7 @@ public static class TabularRun
     public static int Execute(TrainSettings s)
     {
         var o = s.Options;
-        var engine = CliOptions.Engine(s.Threads);
+        var engine = CliOptions.Engine(s.Threads, s.Device);
         if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay); // bad names fail before the data loads
         Choices.Schedule(o.Schedule, o.Epochs);
@@ -48,6 +48,7 @@ public static class TabularRun
         if (run.RbfCentresPlaced.Layers > 0) Console.WriteLine($"rbf centres by k-means in {run.RbfCentresPlaced.Time.TotalSeconds:F2} s (not in the epoch times)");
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        CliOptions.OnDevice(net, optimizer);
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
         EpochMetrics? last = null;

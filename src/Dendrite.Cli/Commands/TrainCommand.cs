@@ -20,6 +20,7 @@ public static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
         var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
@@ -37,7 +38,7 @@ public static class TrainCommand
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize,
         };
         command.SetAction(r =>
@@ -61,6 +62,7 @@ public static class TrainCommand
                     Normalize = r.GetValue(normalize)!,
                 },
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
+                Device = r.GetValue(device)!,
                 Metrics = r.GetValue(metrics),
                 Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
@@ -77,7 +79,7 @@ public static class TrainCommand
             };
             if (settings.Resume is not null)
             {
-                // A resumed run continues with its saved settings; only where it writes and how many threads may change.
+                // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
                 var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
@@ -87,6 +89,7 @@ public static class TrainCommand
                 {
                     Data = Given(data) ? settings.Data : saved.Data,
                     Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Device = settings.Device,
                     Metrics = settings.Metrics,
                     Out = settings.Out,
                     Checkpoint = settings.Checkpoint ?? settings.Resume,

@@ -12,6 +12,8 @@ public static class TrainRun
         var o = s.Options;
         if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
+        if (s.Fit == TwoPhaseRun.TwoPhase && s.Device != "cpu")
+            throw new UsageException($"--device {s.Device}: --fit two-phase (k-means and least squares) runs on the CPU only; leave out --device");
         if (TabularRun.IsCsv(s.Data))
         {
             if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
@@ -19,7 +21,7 @@ public static class TrainRun
             return TabularRun.Execute(s);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
-        var engine = CliOptions.Engine(s.Threads);
+        var engine = CliOptions.Engine(s.Threads, s.Device);
         // Every name and value is checked before the data loads, with the option named.
         var loss = Choices.Loss(o.Loss);
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
@@ -44,6 +46,7 @@ public static class TrainRun
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        CliOptions.OnDevice(net, optimizer);
         var normalization = run.Normalization;
         var report = TrainReport.Open(s, net, test, normalization);
         var from = run.From;
@@ -52,7 +55,8 @@ public static class TrainRun
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         var augment = run.Augmentation;
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, " +
+                          (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
