@@ -24,7 +24,9 @@ public sealed class IlgpuBackend : DeviceBackend
         _context = context;
         Accelerator = accelerator;
         _kernels = new DeviceKernels(accelerator);
-        Description = $"{accelerator.Name}, {accelerator.MemorySize / (1L << 30)} GiB";
+        Description = accelerator.AcceleratorType == AcceleratorType.CPU
+            ? $"ILGPU CPU accelerator, {accelerator.NumMultiprocessors} x {accelerator.MaxNumThreadsPerGroup} threads"
+            : $"{accelerator.Name}, {accelerator.MemorySize / (1L << 30)} GiB";
     }
 
     /// <summary>The device names this backend takes: <c>cuda</c> and <c>ilgpu-cpu</c>.</summary>
@@ -69,13 +71,13 @@ public sealed class IlgpuBackend : DeviceBackend
         {
             context = Context.Create(b => b.Cuda().Optimize(OptimizationLevel.O2));
             if (context.GetCudaDevices().Count == 0)
-                throw new DeviceUnavailableException("cuda: no NVIDIA GPU found (ILGPU sees no CUDA device; is the NVIDIA driver installed?)");
+                throw new DeviceUnavailableException("no NVIDIA GPU found (ILGPU sees no CUDA device; is the NVIDIA driver installed?)");
             return new IlgpuBackend("cuda", context, context.CreateCudaAccelerator(0));
         }
         catch (Exception e) when (e is not DeviceUnavailableException)
         {
             context?.Dispose();
-            throw new DeviceUnavailableException($"cuda: the NVIDIA GPU cannot be used ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
+            throw new DeviceUnavailableException($"the NVIDIA GPU cannot be used ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()})", e);
         }
         catch
         {
