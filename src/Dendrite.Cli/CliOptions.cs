@@ -6,6 +6,9 @@ namespace Dendrite.Cli;
 /// <summary>Options several commands share, and the checks that turn bad values into one-line errors.</summary>
 public static class CliOptions
 {
+    /// <summary>JSON output: a NaN or infinite figure (a model whose loss overflowed) is written as the string "NaN" or "Infinity", still valid JSON.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static Option<string> Model(string fallback = "mlp") => new("--model", "-m")
     {
         Description = "a preset (mlp, perceptron, ...) or a layer spec such as dense(256),relu,dense(10)",
@@ -111,6 +114,41 @@ public static class CliOptions
         }
     }
 
+    public static Option<string?> MemoryLimit() => new("--memory-limit")
+    {
+        Description = "refuse models and data that would need more memory than this, e.g. 8G or 512M (default: the memory this process may use)",
+    };
+
+    /// <summary>The --memory-limit value in bytes: a number with an optional K, M, G or T (powers of 1024); null gives the default.</summary>
+    public static long Bytes(string? text, string option)
+    {
+        if (text is null) return MemoryEstimate.DefaultLimit;
+        string t = text.Trim().ToUpperInvariant().TrimEnd('B', 'I');
+        long unit = t.Length == 0 ? 1 : t[^1] switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, 'T' => 1L << 40, _ => 1 };
+        if (unit > 1) t = t[..^1];
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v > 0) || v * unit > long.MaxValue)
+            throw new UsageException($"{option}: '{text}' is not a size like 8G, 512M or 1000000");
+        return (long)(v * unit);
+    }
+
+    /// <summary>Refuses, before anything is allocated, a model whose training would need more than <paramref name="limit"/> bytes.</summary>
+    public static void CheckTrainingMemory(string model, int[] sampleShape, int batch, long limit)
+    {
+        try
+        {
+            var estimate = MemoryEstimate.Of(new Sequential(ModelSpec.Parse(model)), sampleShape);
+            estimate.Require(limit, batch, training: true);
+        }
+        catch (MemoryLimitException e)
+        {
+            throw new UsageException($"--model: {e.Message} (--memory-limit sets the limit)");
+        }
+        catch (ShapeException)
+        {
+            // The build that follows reports it, with the spec.
+        }
+    }
+
     /// <summary>Reads "1x28x28" or "784".</summary>
     public static int[] Shape(string text, string option)
     {
@@ -123,7 +161,7 @@ public static class CliOptions
     }
 
     /// <summary>Loads the IDX folder, or says how to get Fashion-MNIST when the default folder is missing.</summary>
-    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
+    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue, long? memoryLimit = null)
     {
         if (File.Exists(dir))
             throw new UsageException($"--data: {dir} is a file; give the folder that holds the IDX files");
@@ -131,6 +169,25 @@ public static class CliOptions
             throw new UsageException(dir == IdxDataset.DefaultDirectory
                 ? $"--data: {dir} does not exist; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist"
                 : $"--data: {dir} does not exist");
+        if (memoryLimit is long limit)
+        {
+            // Bytes as read plus floats as used: five bytes a pixel, from the headers alone.
+            long bytes = 0;
+            foreach (var (stem, cap) in new[] { ("train", trainLimit), ("t10k", testLimit) })
+                foreach (var suffix in new[] { "", ".gz" })
+                {
+                    string path = Path.Combine(dir, $"{stem}-images-idx3-ubyte{suffix}");
+                    if (!File.Exists(path)) continue;
+                    var d = IdxFile.ReadDims(path, 3);
+                    // A header that claims more than the file can hold is the reader's to refuse, naming the file.
+                    long claimed = (long)d[0] * d[1] * d[2], most = new FileInfo(path).Length * (suffix == "" ? 1 : 1032);
+                    if (claimed > most) break;
+                    bytes += claimed + 4L * Math.Min(d[0], cap) * d[1] * d[2];
+                    break;
+                }
+            if (bytes > limit)
+                throw new UsageException($"--data: {dir} needs about {MemoryEstimate.Format(bytes)} in memory, more than the {MemoryEstimate.Format(limit)} allowed (--memory-limit sets the limit; --train-limit reads fewer samples)");
+        }
         return IdxDataset.LoadDirectory(dir, trainLimit, testLimit);
     }
 }

@@ -27,7 +27,7 @@ public static class EvalCommand
             var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
-                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
+                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples }, CliOptions.Json)
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
             if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, Normalised(raw, saved.Metadata), r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;

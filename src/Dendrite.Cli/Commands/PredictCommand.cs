@@ -37,7 +37,7 @@ public static class PredictCommand
                 {
                     image = x.Path,
                     predictions = x.Top.Select(t => new { @class = t.Class, name = meta.ClassName(t.Class), probability = t.P }),
-                })));
+                }), CliOptions.Json));
             else
                 foreach (var (path, best) in results)
                     Console.WriteLine($"{path}: " + string.Join(", ", best.Select(t =>

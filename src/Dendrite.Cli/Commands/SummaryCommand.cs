@@ -11,11 +11,13 @@ public static class SummaryCommand
         var model = CliOptions.Model();
         var input = CliOptions.Input();
         var classes = new Option<int>("--classes") { Description = "output classes of a preset", DefaultValueFactory = _ => 10 };
-        var command = new Command("summary", "print the layer table of a model") { model, input, classes };
+        var memoryLimit = CliOptions.MemoryLimit();
+        var command = new Command("summary", "print the layer table of a model") { model, input, classes, memoryLimit };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
-            var net = ModelSpec.Build(r.GetValue(model)!, shape, CliOptions.Positive(r.GetValue(classes), "--classes"), 1);
+            var net = ModelSpec.Build(r.GetValue(model)!, shape, CliOptions.Positive(r.GetValue(classes), "--classes"), 1,
+                memoryLimit: CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit"));
             Print(net);
             return 0;
         });

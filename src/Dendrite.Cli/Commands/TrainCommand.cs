@@ -35,11 +35,12 @@ public static class TrainCommand
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
         var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
+        var memoryLimit = CliOptions.MemoryLimit();
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, report, trainLimit, testLimit,
-            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize,
+            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
         command.SetAction(r =>
         {
@@ -76,6 +77,7 @@ public static class TrainCommand
                 Checkpoint = r.GetValue(checkpoint),
                 CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
                 Resume = r.GetValue(resume),
+                MemoryLimit = CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit"),
             };
             if (settings.Resume is not null)
             {
@@ -95,6 +97,7 @@ public static class TrainCommand
                     Checkpoint = settings.Checkpoint ?? settings.Resume,
                     CheckpointEvery = settings.CheckpointEvery ?? saved.CheckpointEvery,
                     Resume = settings.Resume,
+                    MemoryLimit = settings.MemoryLimit,
                 }, checkpoint);
             }
             settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize);

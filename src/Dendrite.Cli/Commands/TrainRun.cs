@@ -14,11 +14,12 @@ public static class TrainRun
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
         if (s.Fit == TwoPhaseRun.TwoPhase && s.Device != "cpu")
             throw new UsageException($"--device {s.Device}: --fit two-phase (k-means and least squares) runs on the CPU only; leave out --device");
+        TwoPhaseRun.CheckOptions(s);
         if (TabularRun.IsCsv(s.Data))
         {
             if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
                 throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
-            return TabularRun.Execute(s);
+            return TabularRun.Execute(s, resumed);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         var engine = CliOptions.Engine(s.Threads, s.Device);
@@ -30,8 +31,9 @@ public static class TrainRun
         InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
-        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
-        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine);
+        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit, s.MemoryLimit);
+        if (resumed is null) CliOptions.CheckTrainingMemory(s.Model, train.SampleShape, o.Batch, s.MemoryLimit);
+        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine, s.MemoryLimit);
         net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
@@ -40,7 +42,7 @@ public static class TrainRun
             var n = resumed?.Model.Metadata.Normalization ?? o.ResolveNormalization(train);
             n.Apply(train.Features);
             n.Apply(test.Features);
-            return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null);
+            return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null, n);
         }
         Augmentation(o.Augment, train.SampleShape);
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
@@ -50,10 +52,11 @@ public static class TrainRun
         var normalization = run.Normalization;
         var report = TrainReport.Open(s, net, test, normalization);
         var from = run.From;
-        var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, run, s);
+        using var checkpoints = s.Checkpoint is null ? null : new TrainCheckpoints(s.Checkpoint, s.CheckpointEvery, run, s);
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {from.Epoch}, batch {from.Batch}, step {optimizer.Steps}");
         var augment = run.Augmentation;
+        var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, " +
                           (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
@@ -72,18 +75,43 @@ public static class TrainRun
         try
         {
             history = Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
-                ? run.Fit().ToList()
-                : WithProgress(run);
+                ? run.Fit(stop).ToList()
+                : WithProgress(run, stop);
         }
-        catch (TrainingDivergedException e) when (checkpoints?.Last is { } last)
+        catch (OperationCanceledException) when (StopSignals.Received is { } signal)
         {
-            throw new UsageException($"{e.Message}; the last good checkpoint, {last}, is kept");
+            return Stopped(signal, trainer.Position, checkpoints);
+        }
+        catch (TrainingDivergedException e) when (checkpoints is not null)
+        {
+            throw new UsageException($"{e.Message}; {checkpoints.Diverged()}");
+        }
+        finally
+        {
+            StopSignals.TrainingEnded();
         }
         if (s.Out is not null) ModelFile.Save(s.Out, net, run.Metadata);
         Console.WriteLine(history.Count > 0
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    /// <summary>
+    /// The end of a run stopped by a signal between two steps: a checkpoint of where it stands when <c>--checkpoint</c>
+    /// was given, and one line saying where the run is and how to go on. Returns 130 for SIGINT, 143 for SIGTERM.
+    /// </summary>
+    public static int Stopped(System.Runtime.InteropServices.PosixSignal signal, TrainingPosition at, TrainCheckpoints? checkpoints)
+    {
+        string where = $"stopped by {StopSignals.Name(signal)} at epoch {at.Epoch}, after step {at.Batch} of it";
+        if (checkpoints is null)
+            Console.Error.WriteLine($"dendrite: {where}; nothing saved (no --checkpoint was given)");
+        else
+        {
+            checkpoints.Save();
+            Console.Error.WriteLine($"dendrite: {where}; the run is in {checkpoints.Last}; continue it with: dendrite train --resume {checkpoints.Directory}");
+        }
+        return StopSignals.ExitCode(signal);
     }
 
     // Checks --augment before the run is built (which parses it again).
@@ -99,7 +127,7 @@ public static class TrainRun
         }
     }
 
-    private static IReadOnlyList<EpochMetrics> WithProgress(TrainingRun run)
+    private static IReadOnlyList<EpochMetrics> WithProgress(TrainingRun run, CancellationToken stop)
     {
         var trainer = run.Trainer;
         var loader = run.Loader;
@@ -126,7 +154,7 @@ public static class TrainRun
                     if (b % 20 == 0 || b == batches - 1)
                         task.Description = $"epoch {epoch}  loss {loss:F4}  {samples / clock.Elapsed.TotalSeconds:N0} samples/s";
                 };
-                history = run.Fit().ToList();
+                history = run.Fit(stop).ToList();
                 task?.StopTask();
             });
         return history;

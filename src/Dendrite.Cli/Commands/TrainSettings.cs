@@ -67,6 +67,10 @@ public sealed record TrainSettings
     /// <summary>Also save a checkpoint every N steps.</summary>
     public int? CheckpointEvery { get; init; }
 
+    /// <summary>Bytes the model, its training and the data may take (--memory-limit); a property of the machine, not saved in checkpoints.</summary>
+    [JsonIgnore]
+    public long MemoryLimit { get; init; } = MemoryEstimate.DefaultLimit;
+
     /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
     public string? Resume { get; init; }
 }

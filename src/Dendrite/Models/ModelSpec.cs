@@ -41,9 +41,11 @@ public static class ModelSpec
     /// <summary>
     /// Builds a preset or spec for inputs of the given per-sample shape. A preset's last dense(10)
     /// is resized to the data set's class count. The network computes on <paramref name="engine"/>
-    /// (<see cref="Engine.Default"/> when null).
+    /// (<see cref="Engine.Default"/> when null). Before anything is allocated, its <see cref="MemoryEstimate"/> for
+    /// inference on one sample must fit <paramref name="memoryLimit"/> (<see cref="MemoryEstimate.DefaultLimit"/> when null).
     /// </summary>
-    public static Sequential Build(string model, int[] inputShape, int outputs, ulong seed, Engine? engine = null)
+    /// <exception cref="MemoryLimitException">The network would not fit.</exception>
+    public static Sequential Build(string model, int[] inputShape, int outputs, ulong seed, Engine? engine = null, long? memoryLimit = null)
     {
         var layers = Parse(model);
         bool preset = Presets.ContainsKey(model.Trim().ToLowerInvariant());
@@ -56,6 +58,8 @@ public static class ModelSpec
         var net = new Sequential(layers);
         try
         {
+            var estimate = MemoryEstimate.Of(net, inputShape);
+            estimate.Require(memoryLimit ?? MemoryEstimate.DefaultLimit, 1, training: false);
             net.Build(inputShape, seed, engine);
         }
         catch (ShapeException e)

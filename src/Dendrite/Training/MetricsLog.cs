@@ -8,6 +8,8 @@ namespace Dendrite;
 /// A training run's per-epoch metrics as JSON Lines, one object per epoch, flushed as each epoch ends so it can be
 /// watched: <c>{"epoch":1,"train_loss":0.49,"test_loss":0.40,"test_accuracy":0.8586,...}</c>. <see cref="Open"/>
 /// writes one (what <c>dendrite train --metrics</c> does), <see cref="Read"/> reads one back; missing test figures read as NaN.
+/// Each epoch rewrites the whole file by <see cref="OutputFile"/>'s rule (a few hundred bytes per epoch), so a crash
+/// never leaves half a line.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
@@ -17,11 +19,11 @@ public sealed class MetricsLog : IDisposable
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private readonly StreamWriter _writer;
+    private readonly List<string> _lines;
 
-    private MetricsLog(StreamWriter writer, string path)
+    private MetricsLog(List<string> lines, string path)
     {
-        _writer = writer;
+        _lines = lines;
         Path = path;
     }
 
@@ -38,10 +40,9 @@ public sealed class MetricsLog : IDisposable
     public static MetricsLog Open(string path, int? resumeEpoch = null)
     {
         var kept = resumeEpoch is int next && File.Exists(path) ? EpochsBefore(path, next) : [];
-        var writer = new StreamWriter(path, append: false);
-        foreach (var line in kept) writer.WriteLine(line);
-        writer.Flush();
-        return new MetricsLog(writer, path);
+        var log = new MetricsLog(kept, path);
+        log.Flush();
+        return log;
     }
 
     // The lines of a metrics file whose epoch is below `next`; anything that is not a metrics line is an error.
@@ -83,12 +84,18 @@ public sealed class MetricsLog : IDisposable
         };
         // Six significant digits, not six decimals: a regression error can be far below 1e-6.
         foreach (var (name, value) in m.Extra ?? new Dictionary<string, double>()) line[name] = double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        _writer.WriteLine(JsonSerializer.Serialize(line, Json));
-        _writer.Flush();
+        _lines.Add(JsonSerializer.Serialize(line, Json));
+        Flush();
     }
 
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => _writer.Dispose();
+    private void Flush() => AtomicFile.Write(Path, s =>
+    {
+        using var writer = new StreamWriter(s, leaveOpen: true);
+        foreach (var line in _lines) writer.WriteLine(line);
+    });
+
+    /// <summary>Nothing is held open (each epoch's write is complete); kept so a log can sit in a using block.</summary>
+    public void Dispose() { }
 
     /// <summary>Every epoch of a metrics file; fields other than the standard ones land in <see cref="EpochMetrics.Extra"/>.</summary>
     /// <exception cref="InvalidDataException">A line is not a metrics line (the message names the file and line), or there is none.</exception>

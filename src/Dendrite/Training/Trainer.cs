@@ -141,12 +141,15 @@ public sealed class Trainer
     private float TrainEpoch(DataLoader loader, TrainingPosition from, CancellationToken cancellation)
     {
         int epoch = from.Epoch;
+        // Checked before the epoch's shuffle, never between it and the first batch: a checkpoint taken at batch 0 must
+        // hold the loader as it was before the shuffle, which resuming then does again.
+        cancellation.ThrowIfCancellationRequested();
         if (from.Batch == 0) loader.StartEpoch();
         double sum = from.LossSum;
         int batches = loader.BatchCount;
         for (int b = from.Batch; b < batches; b++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (b > 0) cancellation.ThrowIfCancellationRequested();
             var batch = loader.GetBatch(b);
             float loss = TrainStep(batch);
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, b + 1, loss);
