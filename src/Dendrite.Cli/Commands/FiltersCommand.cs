@@ -17,7 +17,8 @@ public static class FiltersCommand
         var output = new Option<string>("--out", "-o") { Description = "PNG file to write", Required = true };
         var input = CliOptions.Input();
         var seed = CliOptions.Seed();
-        var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed };
+        var diff = new Option<bool>("--diff-from-init") { Description = "draw what training changed, W - W0 (the initial weights rebuilt from the model file's seed)" };
+        var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed, diff };
         command.SetAction(r =>
         {
             var source = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
@@ -25,12 +26,36 @@ public static class FiltersCommand
                 throw new UsageException($"--layer: {n} is not a layer of the model (1 to {source.Net.Layers.Count}, as summary numbers them)");
             var conv = FilterGrid.Convolution(source.Net, r.GetValue(layer));
             var weight = conv.Weight.Value;
+            string note = "";
+            if (r.GetValue(diff))
+            {
+                var change = FilterChange.Of(weight, InitialWeight(source, r.GetValue(model)!, conv));
+                weight = change.Change;
+                note = $", change from the initial weights: |W - W0| / |W0| = {change.RelativeChange:F3}, correlation of W with W0 {change.Correlation:F3}";
+            }
             using var image = FilterGrid.Render(weight);
             var path = r.GetValue(output)!;
             Png.Save(image, path);
-            Console.WriteLine($"{path}: {source.Name}, {conv.Label}, weights {Tensor.Format(weight.Shape)}, {image.Width} x {image.Height} pixels");
+            Console.WriteLine($"{path}: {source.Name}, {conv.Label}, weights {Tensor.Format(weight.Shape)}, {image.Width} x {image.Height} pixels{note}");
             return 0;
         });
         return command;
+    }
+
+    // The same convolution in the network rebuilt with the file's seed.
+    private static Tensor InitialWeight(ModelSource source, string path, Conv2d conv)
+    {
+        if (!source.Trained) throw new UsageException("--diff-from-init: needs a model file written by train --out; fresh weights have not changed");
+        Sequential initial;
+        try
+        {
+            initial = ModelFile.Load(path).Initial();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException($"--diff-from-init: {e.Message}");
+        }
+        int index = source.Net.Walk().ToList().IndexOf(conv);
+        return ((Conv2d)initial.Walk().ElementAt(index)).Weight.Value;
     }
 }
