@@ -17,13 +17,24 @@ public static class FiltersCommand
         var output = new Option<string>("--out", "-o") { Description = "PNG file to write", Required = true };
         var input = CliOptions.Input();
         var seed = CliOptions.Seed();
+        var templates = new Option<bool>("--dense") { Description = "draw the first dense layer's weights instead, each unit's as the image it reads (an MLP's or perceptron's templates)" };
         var diff = new Option<bool>("--diff-from-init") { Description = "draw what training changed, W - W0 (the initial weights rebuilt from the model file's seed)" };
-        var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed, diff };
+        var command = new Command("filters", "draw a convolution layer's filters as a grid (colour when it reads 3 channels)") { model, layer, output, input, seed, diff, templates };
         command.SetAction(r =>
         {
             var source = ModelSource.Open(r.GetValue(model)!, CliOptions.Shape(r.GetValue(input)!, "--input"), 10, r.GetValue(seed));
             if (r.GetValue(layer) is { } n && (n < 1 || n > source.Net.Layers.Count))
                 throw new UsageException($"--layer: {n} is not a layer of the model (1 to {source.Net.Layers.Count}, as summary numbers them)");
+            if (r.GetValue(templates))
+            {
+                if (FilterGrid.FirstLayer(source.Net) is not ({ Layer: Dense } first))
+                    throw new UsageException($"--dense: the model's first learnable layer is not a dense layer over the image ({source.Net.Spec})");
+                // Each unit's weights laid out as the image it reads: a template.
+                using var picture = FilterGrid.Render(first.Weight);
+                Png.Save(picture, r.GetValue(output)!);
+                Console.WriteLine($"{r.GetValue(output)}: {source.Name}, {first.Layer.Label}, weights of {first.Weight[0]} units as {Tensor.Format(first.Weight.Shape[1..].ToArray())} images, {picture.Width} x {picture.Height} pixels");
+                return 0;
+            }
             var conv = FilterGrid.Convolution(source.Net, r.GetValue(layer));
             var weight = conv.Weight.Value;
             string note = "";
