@@ -40,6 +40,11 @@ public sealed record ModelMetadata
     public float[]? FeatureMean { get; init; }
     /// <summary>Each feature's training standard deviation (see <see cref="FeatureMean"/>); stored as "feature_std".</summary>
     public float[]? FeatureStd { get; init; }
+    /// <summary>
+    /// The seed the network's weights were first drawn with (a run by <see cref="TrainingRun"/> saves it), so the initial
+    /// weights can be rebuilt (<see cref="SavedModel.Initial"/>); null when unknown. Stored as "seed".
+    /// </summary>
+    public ulong? Seed { get; init; }
     /// <summary>The table's feature column names, in input order; null when unknown. Stored as "feature_names".</summary>
     public string[]? FeatureNames { get; init; }
 
@@ -98,6 +103,7 @@ public sealed record ModelMetadata
         metadata["normalize_mean"] = Normalization.Mean.ToString("R", CultureInfo.InvariantCulture);
         metadata["normalize_std"] = Normalization.Std.ToString("R", CultureInfo.InvariantCulture);
         metadata["loss"] = Loss;
+        if (Seed is { } seed) metadata["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         if (FeatureMean is not null) metadata["feature_mean"] = JsonSerializer.Serialize(FeatureMean);
         if (FeatureStd is not null) metadata["feature_std"] = JsonSerializer.Serialize(FeatureStd);
         if (FeatureNames is not null) metadata["feature_names"] = JsonSerializer.Serialize(FeatureNames, Json);
@@ -160,8 +166,14 @@ public sealed record ModelMetadata
                 throw Bad(path, $"feature_names does not hold {volume} names");
         }
 
+        ulong? seed = null;
+        if (metadata.TryGetValue("seed", out var rawSeed))
+            seed = ulong.TryParse(rawSeed, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : throw Bad(path, $"seed '{SafeTensorsFile.Clip(rawSeed)}' is not a whole number");
+
         var result = new ModelMetadata
         {
+            Seed = seed,
             FeatureMean = featureMean,
             FeatureStd = featureStd,
             FeatureNames = featureNames,

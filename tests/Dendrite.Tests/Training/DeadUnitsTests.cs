@@ -90,3 +90,46 @@ public class DeadUnitsTests
         Dendrite.Tests.Visualization.Picture.AssertPixel(image, ActivationMaps.Margin + ActivationMaps.Gap + 2 * scale, y, Drawing.Viridis(0f), 2);
     }
 }
+
+/// <summary>The initial weights rebuilt from a model file's seed, and the change training made.</summary>
+public class InitialWeightsTests
+{
+    [Fact]
+    public void A_model_file_rebuilds_its_initial_weights_from_its_seed()
+    {
+        var net = ModelSpec.Build("edges", [1, 28, 28], 10, seed: 5);
+        var conv = (Conv2d)net.Layers[0];
+        var start = conv.Weight.Value.Clone();
+        var path = Path.Combine(SmallData.TempDir(), "seeded.safetensors");
+        // "Training": every weight moved by the same amount.
+        foreach (ref float w in conv.Weight.Value.Span) w = 2 * w + 0.5f;
+        ModelFile.Save(path, net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()) with { Seed = 5 });
+        var saved = ModelFile.Load(path);
+        Assert.Equal(5UL, saved.Metadata.Seed);
+        var initial = (Conv2d)saved.Initial().Layers[0];
+        Assert.Equal(start.Span.ToArray(), initial.Weight.Value.Span.ToArray());
+
+        var change = FilterChange.Of(((Conv2d)saved.Net.Layers[0]).Weight.Value, initial.Weight.Value);
+        Assert.Equal(1.0, change.Correlation, 6); // a linear map of the start
+        Assert.Equal(start.Span[3] + 0.5f, change.Change.Span[3], 5);
+        double expected = Math.Sqrt(start.Span.ToArray().Sum(v => (v + 0.5) * (v + 0.5)) / start.Span.ToArray().Sum(v => (double)v * v));
+        Assert.Equal(expected, change.RelativeChange, 4);
+    }
+
+    [Fact]
+    public void Without_a_seed_the_initial_weights_are_unknown()
+    {
+        var net = SmallData.Net("conv(2,3),flatten,dense(4)");
+        var path = Path.Combine(SmallData.TempDir(), "unseeded.safetensors");
+        ModelFile.Save(path, net, ModelMetadata.Describe(net, new SoftmaxCrossEntropy()));
+        Assert.Null(ModelFile.Load(path).Metadata.Seed);
+        Assert.Contains("no seed in the model file", Assert.Throws<InvalidOperationException>(() => ModelFile.Load(path).Initial()).Message);
+    }
+
+    [Fact]
+    public void The_edges_preset_trains_with_its_recipe()
+    {
+        var d = PresetDefaults.For("edges")!;
+        Assert.Equal(("adamw", 0.005f, 2f, "auto"), (d.Optimizer, d.LearningRate, d.WeightDecay, d.Normalize));
+    }
+}
