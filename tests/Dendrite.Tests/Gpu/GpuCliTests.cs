@@ -15,7 +15,7 @@ public class GpuCliTests
     public void Train_on_ilgpu_cpu_then_eval_on_both_devices_gives_one_accuracy()
     {
         var model = Path.Combine(SmallData.TempDir(), "m.safetensors");
-        var (code, stdout, err) = Run("train", "--data", Data.Value, "--model", Spec, "--epochs", "2", "--batch", "16", "--lr", "0.01",
+        var (code, stdout, err) = Run("train", "--data", Data.Value, "--model", Spec, "--epochs", "1", "--batch", "16", "--lr", "0.01", "--train-limit", "128",
             "--device", "ilgpu-cpu", "--out", model);
         Assert.True(code == 0, err);
         Assert.Contains("on ilgpu-cpu (ILGPU CPU accelerator", stdout);

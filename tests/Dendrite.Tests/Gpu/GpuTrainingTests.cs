@@ -101,8 +101,8 @@ public class GpuTrainingTests
     [Fact]
     public void A_short_run_on_the_device_reaches_the_cpu_accuracy_and_predicts_the_same()
     {
-        var train = SmallData.Dataset(320, seed: 4);
-        var test = SmallData.Dataset(120, seed: 5);
+        var train = SmallData.Dataset(192, seed: 4);
+        var test = SmallData.Dataset(100, seed: 5);
         EpochMetrics Fit(Sequential net) => new Trainer(net, new SoftmaxCrossEntropy(), new Adam(0.01f)).Fit(train, test, epochs: 1, batchSize: 32, seed: 2).Single();
         Sequential cpu = Net(Cnn, TestEngines.Of(1)), gpu = Net(Cnn, Ilgpu.Engine);
         var a = Fit(cpu);
@@ -118,16 +118,15 @@ public class GpuTrainingTests
     public void A_checkpoint_resumes_on_the_other_device_and_gives_the_cpu_run()
     {
         var options = new TrainingOptions { Epochs = 2, Batch = 32, Optimizer = "momentum", LearningRate = 0.05f, Schedule = "step", Seed = 6 };
-        var train = SmallData.Dataset(160, seed: 4);
         Sequential Run(Engine first, Engine second)
         {
             var dir = SmallData.TempDir();
-            var run = TrainingRun.Start(Net(Cnn, first), SmallData.Dataset(160, seed: 4), null, options);
+            var run = TrainingRun.Start(Net(Cnn, first), SmallData.Dataset(96, seed: 4), null, options);
             run.Fit().First(); // epoch 1 only: the enumeration stops there
             run.SaveCheckpoint(dir);
             var checkpoint = Checkpoint.LoadLatest(dir, null);
             checkpoint.Model.Net.Engine = second;
-            var resumed = TrainingRun.Resume(checkpoint, SmallData.Dataset(160, seed: 4), null);
+            var resumed = TrainingRun.Resume(checkpoint, SmallData.Dataset(96, seed: 4), null);
             Assert.Equal(2, resumed.From.Epoch);
             resumed.Fit().ToList();
             return resumed.Net;
