@@ -34,6 +34,18 @@ if (args.Length > 0 && args[0] == "elementwise")
     }
     return;
 }
+if (args.Length > 0 && args[0] == "conv-costs")
+{
+    // conv-costs <model> [images]: each convolution's algorithms timed on one thread as the inference plan times them (us, best of 4).
+    var net = ModelSpec.Build(args[1], [1, 28, 28], 10, seed: 1, new Engine(1));
+    int images = args.Length > 2 ? int.Parse(args[2]) : 16;
+    foreach (var conv in net.Walk().OfType<Conv2d>())
+    {
+        var times = Dendrite.Inference.ConvolutionCosts.Time(conv, images);
+        Console.WriteLine($"{Tensor.Format(conv.InputShape)} {conv.Spec}: " + string.Join(", ", conv.Algorithms.Select((a, i) => $"{a} {times[i]:F0} us")));
+    }
+    return;
+}
 if (args.Length > 0 && args[0] == "plan-alloc")
 {
     Console.WriteLine(PlanAllocations.Measure(args[1], int.Parse(args[2]), int.Parse(args[3])));

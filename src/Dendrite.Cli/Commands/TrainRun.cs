@@ -10,8 +10,10 @@ public static class TrainRun
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
         var o = s.Options;
-        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
-            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
+        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit != TwoPhaseRun.Backprop))
+            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data, --fit two-phase and --fit perceptron have no report");
+        if (s.Fit != TwoPhaseRun.Backprop && s.Device != "cpu")
+            throw new UsageException($"--device {s.Device}: --fit {s.Fit} runs on the CPU only; leave out --device");
         TwoPhaseRun.CheckOptions(s);
         if (TabularRun.IsCsv(s.Data))
         {
@@ -20,7 +22,7 @@ public static class TrainRun
             return TabularRun.Execute(s, resumed);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
-        var engine = CliOptions.Engine(s.Threads);
+        var engine = CliOptions.Engine(s.Threads, s.Device);
         // Every name and value is checked before the data loads, with the option named.
         var loss = Choices.Loss(o.Loss);
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
@@ -42,10 +44,20 @@ public static class TrainRun
             n.Apply(test.Features);
             return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null, n);
         }
+        if (s.Fit == PerceptronRun.Perceptron)
+        {
+            var n = o.ResolveNormalization(train);
+            n.Apply(train.Features);
+            n.Apply(test.Features);
+            int exit = PerceptronRun.Execute(net, train, test, s, metrics);
+            if (s.Out is not null) ModelFile.Save(s.Out, net, ModelMetadata.Describe(net, loss, train.ClassNames, n));
+            return exit;
+        }
         Augmentation(o.Augment, train.SampleShape);
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        CliOptions.OnDevice(net, optimizer);
         var normalization = run.Normalization;
         var report = TrainReport.Open(s, net, test, normalization);
         var from = run.From;
@@ -55,17 +67,21 @@ public static class TrainRun
         var augment = run.Augmentation;
         var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, " +
+                          (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
+        var warned = new HashSet<Layer>();
         trainer.EpochEnded = m =>
         {
             Console.WriteLine($"epoch {m.Epoch}/{o.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
             report?.EpochEnded(m);
+            WarnDeadUnits(net, run.Test, m.Epoch, warned);
         };
+        LogSteps(trainer, metrics, s.MetricsEvery);
         checkpoints?.Attach(run);
         IReadOnlyList<EpochMetrics> history;
         try
@@ -91,6 +107,30 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    /// <summary>Test images the dead-unit check after each epoch runs.</summary>
+    public const int DeadUnitSamples = 1000;
+
+    /// <summary>Once per layer: a warning when more than half of a ReLU layer's units never fire on the first test images.</summary>
+    public static void WarnDeadUnits(Sequential net, Dataset? test, int epoch, HashSet<Layer> warned)
+    {
+        if (test is null || test.Count == 0 || !net.Layers.Any(l => l is ReLU)) return;
+        foreach (var c in DeadUnits.Measure(net, test, DeadUnitSamples))
+            if (c.Fraction > 0.5 && warned.Add(c.Layer))
+                Console.WriteLine($"warning: after epoch {epoch}, {c.Layer.Label} has {c.Dead:N0} of {c.Units:N0} units ({c.Fraction * 100:F0}%) that never fire " +
+                                  $"on {c.Samples:N0} test images: dead ReLUs pass no gradient and stop learning (try a smaller --lr)");
+    }
+
+    /// <summary>--metrics-every N: a step record into the metrics log after every N-th optimizer step.</summary>
+    public static void LogSteps(Trainer trainer, MetricsLog? metrics, int? every)
+    {
+        if (metrics is null || every is not int n) return;
+        trainer.BatchEnded += (epoch, b, batches, loss) =>
+        {
+            long step = trainer.Optimizer.Steps;
+            if (step % n == 0) metrics.WriteStep(new StepMetrics(step, epoch, b + 1, batches, loss, trainer.Optimizer.LearningRate));
+        };
     }
 
     /// <summary>

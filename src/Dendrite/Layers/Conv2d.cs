@@ -183,7 +183,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         Learns(_bias is null ? [_weight] : [_weight, _bias]);
         _winograd = WinogradConvolution.Supports(KernelH, KernelW, Stride, Dilation)
             ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
-        _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutW)
+        _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutH, _g.OutW, KernelW)
             ? new DirectConvolution(c, h, w, Filters, KernelH, KernelW, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
     }
 
