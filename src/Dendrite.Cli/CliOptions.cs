@@ -35,6 +35,12 @@ public static class CliOptions
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
 
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "where to compute: cpu, cuda (the first NVIDIA GPU, through ILGPU; needs the driver, not the CUDA toolkit) or ilgpu-cpu (the same kernels on ILGPU's CPU accelerator, slow: for tests)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
     public static Option<string> Input() => new("--input")
     {
         Description = "per-sample input shape, e.g. 1x28x28 or 784",
@@ -53,6 +59,39 @@ public static class CliOptions
     /// <summary>The engine --threads asks for: the shared default when it is all cores, else a new one.</summary>
     public static Engine Engine(int threads) =>
         Positive(threads, "--threads") == Dendrite.Engine.Default.Threads ? Dendrite.Engine.Default : new Engine(threads);
+
+    /// <summary>The engine --device and --threads ask for; an unknown device or a missing GPU is one line (exit 2).</summary>
+    public static Engine Engine(int threads, string device)
+    {
+        if (device == "cpu") return Engine(threads);
+        Positive(threads, "--threads");
+        if (!Gpu.DeviceEngines.Names.Contains(device))
+            throw new UsageException($"--device: unknown device '{device}'; choose {string.Join(", ", Gpu.DeviceEngines.Names)}");
+        try
+        {
+            return Gpu.DeviceEngines.Create(device, threads);
+        }
+        catch (Gpu.DeviceUnavailableException e)
+        {
+            throw new UsageException($"--device {device}: {e.Message}");
+        }
+    }
+
+    /// <summary>Puts a built network on its engine's device now, so a layer or optimizer the device lacks is one line (exit 2) before any work.</summary>
+    public static void OnDevice(Sequential net, Optimizer? optimizer = null)
+    {
+        if (net.Engine.Backend is not { } backend) return;
+        try
+        {
+            _ = net.Device;
+            if (optimizer is not null && optimizer is not (GradientDescent or Momentum or Nesterov or Adam or RmsProp))
+                throw new NotSupportedException($"optimizer {optimizer.Name} has no device update; train with --device cpu");
+        }
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"--device {backend.Name}: {e.Message}");
+        }
+    }
 
     /// <summary>
     /// The --metrics file opened for writing (<see cref="MetricsLog.Open"/>), or null when no path is given; a resumed run

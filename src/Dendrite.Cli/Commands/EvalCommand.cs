@@ -13,15 +13,17 @@ public static class EvalCommand
         var limit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var json = new Option<bool>("--json") { Description = "print {\"test_accuracy\":..,\"test_loss\":..,\"samples\":..}" };
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
         var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, device, confusion, confusionPng };
         command.SetAction(r =>
         {
-            var engine = CliOptions.Engine(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             var saved = ModelFile.Load(r.GetValue(model)!, engine);
+            CliOptions.OnDevice(saved.Net);
             var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)

@@ -14,11 +14,14 @@ public static class PredictCommand
         var top = new Option<int>("--top") { Description = "how many classes to list per image", DefaultValueFactory = _ => 3 };
         var invert = new Option<bool>("--invert") { Description = "invert grey levels (dark objects on a light background)" };
         var json = new Option<bool>("--json") { Description = "print a JSON array, one object per image" };
-        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json };
+        var device = CliOptions.Device();
+        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json, device };
         command.SetAction(r =>
         {
             int k = CliOptions.Positive(r.GetValue(top), "--top");
-            var saved = ModelFile.Load(r.GetValue(model)!);
+            var engine = CliOptions.Engine(Environment.ProcessorCount, r.GetValue(device)!);
+            var saved = ModelFile.Load(r.GetValue(model)!, engine);
+            CliOptions.OnDevice(saved.Net);
             var meta = saved.Metadata;
             var paths = r.GetValue(images)!;
             // Every image is read before anything is printed: a bad one fails the command cleanly.

@@ -28,7 +28,7 @@ public static class TabularRun
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
         var o = s.Options;
-        var engine = CliOptions.Engine(s.Threads);
+        var engine = CliOptions.Engine(s.Threads, s.Device);
         if (s.Target is null) throw new UsageException($"--target: {s.Data} is a table; name the column to predict with --target");
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay); // bad names fail before the data loads
         Choices.Schedule(o.Schedule, o.Epochs);
@@ -66,6 +66,7 @@ public static class TabularRun
         if (run.RbfCentresPlaced.Layers > 0) Console.WriteLine($"rbf centres by k-means in {run.RbfCentresPlaced.Time.TotalSeconds:F2} s (not in the epoch times)");
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        CliOptions.OnDevice(net, optimizer);
         if (resumed is not null)
             Console.WriteLine($"resuming from {resumed.Path}: epoch {run.From.Epoch}, batch {run.From.Batch}, step {optimizer.Steps}");
         var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)

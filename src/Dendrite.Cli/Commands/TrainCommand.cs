@@ -20,6 +20,7 @@ public static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
         var metricsEvery = new Option<int?>("--metrics-every") { Description = "with --metrics: also write a record of the batch loss every N steps" };
         var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
@@ -39,7 +40,7 @@ public static class TrainCommand
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, metricsEvery, report, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
         command.SetAction(r =>
@@ -63,6 +64,7 @@ public static class TrainCommand
                     Normalize = r.GetValue(normalize)!,
                 },
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
+                Device = r.GetValue(device)!,
                 Metrics = r.GetValue(metrics),
                 MetricsEvery = r.GetValue(metricsEvery) is { } me ? CliOptions.Positive(me, "--metrics-every") : null,
                 Report = r.GetValue(report),
@@ -83,7 +85,7 @@ public static class TrainCommand
                 throw new UsageException("--metrics-every: needs --metrics FILE to write the step records to");
             if (settings.Resume is not null)
             {
-                // A resumed run continues with its saved settings; only where it writes and how many threads may change.
+                // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
                 var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
@@ -93,6 +95,7 @@ public static class TrainCommand
                 {
                     Data = Given(data) ? settings.Data : saved.Data,
                     Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Device = settings.Device,
                     Metrics = settings.Metrics,
                     MetricsEvery = settings.MetricsEvery,
                     Out = settings.Out,

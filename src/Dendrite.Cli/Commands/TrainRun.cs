@@ -12,6 +12,8 @@ public static class TrainRun
         var o = s.Options;
         if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit != TwoPhaseRun.Backprop))
             throw new UsageException("--report: only for IDX image data trained by backprop; CSV data, --fit two-phase and --fit perceptron have no report");
+        if (s.Fit != TwoPhaseRun.Backprop && s.Device != "cpu")
+            throw new UsageException($"--device {s.Device}: --fit {s.Fit} runs on the CPU only; leave out --device");
         TwoPhaseRun.CheckOptions(s);
         if (TabularRun.IsCsv(s.Data))
         {
@@ -20,7 +22,7 @@ public static class TrainRun
             return TabularRun.Execute(s, resumed);
         }
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
-        var engine = CliOptions.Engine(s.Threads);
+        var engine = CliOptions.Engine(s.Threads, s.Device);
         // Every name and value is checked before the data loads, with the option named.
         var loss = Choices.Loss(o.Loss);
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
@@ -55,6 +57,7 @@ public static class TrainRun
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
         var trainer = run.Trainer;
         var optimizer = trainer.Optimizer;
+        CliOptions.OnDevice(net, optimizer);
         var normalization = run.Normalization;
         var report = TrainReport.Open(s, net, test, normalization);
         var from = run.From;
@@ -64,7 +67,8 @@ public static class TrainRun
         var augment = run.Augmentation;
         var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, " +
-                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads" +
+                          $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, " +
+                          (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 

@@ -24,6 +24,13 @@ public sealed record TrainSettings
     /// <summary>Compute threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Where the run computes: cpu, cuda or ilgpu-cpu. Not saved in a checkpoint's settings: a run started on one
+    /// device resumes on whichever --device the resuming command names.
+    /// </summary>
+    [JsonIgnore]
+    public string Device { get; init; } = "cpu";
+
     /// <summary>File to append one JSON object per epoch to.</summary>
     public string? Metrics { get; init; }
 

@@ -49,6 +49,7 @@ public sealed class Checkpoint
     /// <exception cref="TrainingDivergedException">A weight or buffer (batch norm's running statistics) is NaN or infinite; nothing is written.</exception>
     public static string Save(string dir, Trainer trainer, DataLoader loader, ModelMetadata metadata, IReadOnlyDictionary<string, string>? extra = null)
     {
+        trainer.Synchronize(); // a device's trained values come down first
         var net = trainer.Model;
         var opt = trainer.Optimizer;
         foreach (var (_, t) in ModelFile.Tensors(net))
