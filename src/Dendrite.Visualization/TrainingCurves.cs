@@ -90,13 +90,11 @@ public static class TrainingCurves
         plot.Axes.AutoScale();
     }
 
-    /// <summary>Labels a left axis that holds log10 of the values as 10^k, with minor ticks in between.</summary>
+    /// <summary>Labels a left axis that holds log10 of the values with the values themselves (10^tick, two digits).</summary>
     public static void LogAxis(ScottPlot.Plot plot) =>
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
-            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-            IntegerTicksOnly = true,
-            LabelFormatter = v => v == 0 ? "1" : v == 1 ? "10" : $"1e{v:0}",
+            LabelFormatter = v => Math.Pow(10, v).ToString("G2", System.Globalization.CultureInfo.InvariantCulture),
         };
 
     private static (double[] X, double[] Y) Finite(IReadOnlyList<EpochMetrics> epochs, Func<EpochMetrics, float> value, Func<float, bool>? keep = null)

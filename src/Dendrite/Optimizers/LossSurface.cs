@@ -112,7 +112,7 @@ public sealed record LossSurface
         (x, y) => (-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)),
         (-1.2, 1.0), (1, 1), (-2, 2), (-1, 3), new Dictionary<string, float> { ["sgd"] = 0.001f, ["momentum"] = 0.0003f, ["nesterov"] = 0.0003f, ["adam"] = 0.05f, ["adamw"] = 0.05f, ["rmsprop"] = 0.01f })
     {
-        DivergingRate = 0.004f,
+        DivergingRate = 0.01f,
         Steps = 1500,
     };
 
