@@ -56,7 +56,9 @@ public static class TabularRun
                           (regression ? $"regression of '{data.TargetName}'" : $"classification of '{data.TargetName}' into {train.Classes} classes") +
                           (s.Task is null ? " (guessed; set --task to choose)" : ""));
         Func<Sequential, IReadOnlyDictionary<string, double>?> extra = n => regression && test is not null ? Scores(n, test) : null;
-        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra, Normalization.None);
+        var meta = ModelMetadata.Describe(net, loss, train.ClassNames) with { FeatureMean = data.Mean, FeatureStd = data.Std, FeatureNames = data.FeatureNames };
+        if (s.Fit == TwoPhaseRun.TwoPhase) return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, extra, Normalization.None, meta);
+        if (s.Fit == PerceptronRun.Perceptron) return Saved(PerceptronRun.Execute(net, train, test, s, metrics), s, net, meta);
 
         // Columns are standardised already: no further normalisation, and no augmentation.
         var options = o with { Loss = loss.Name, Normalize = "none", Augment = "none" };
@@ -70,6 +72,7 @@ public static class TabularRun
         var stop = StopSignals.Stoppable(); // from here a first Ctrl-C stops the run cleanly (a test waits for the next line)
         Console.WriteLine($"training {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
                           $"{loss.Name} loss, {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, {net.Engine.Threads} threads");
+        TrainRun.LogSteps(trainer, metrics, s.MetricsEvery);
         EpochMetrics? last = null;
         trainer.EpochEnded = m =>
         {
@@ -96,13 +99,20 @@ public static class TabularRun
         {
             StopSignals.TrainingEnded();
         }
-        if (s.Out is not null)
-        {
-            ModelFile.Save(s.Out, net, run.Metadata);
-            Console.WriteLine($"wrote {s.Out}");
-        }
+        Saved(0, s, net, run.Metadata with { FeatureMean = data.Mean, FeatureStd = data.Std, FeatureNames = data.FeatureNames });
         Console.WriteLine(last is null ? $"the checkpoint had already finished all {o.Epochs} epochs" : TwoPhaseRun.Summary(last));
         return 0;
+    }
+
+    /// <summary>Writes --out (with the table's feature statistics, so raw rows can be fed to it) when the fit succeeded.</summary>
+    private static int Saved(int exit, TrainSettings s, Sequential net, ModelMetadata meta)
+    {
+        if (exit == 0 && s.Out is not null)
+        {
+            ModelFile.Save(s.Out, net, meta);
+            Console.WriteLine($"wrote {s.Out}");
+        }
+        return exit;
     }
 
     private static Loss RegressionLoss(string name) => name switch

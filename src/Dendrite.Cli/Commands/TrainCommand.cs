@@ -22,6 +22,7 @@ public static class TrainCommand
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
+        var metricsEvery = new Option<int?>("--metrics-every") { Description = "with --metrics: also write a record of the batch loss every N steps" };
         var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
@@ -39,7 +40,7 @@ public static class TrainCommand
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, report, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
         command.SetAction(r =>
@@ -65,6 +66,7 @@ public static class TrainCommand
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
                 Device = r.GetValue(device)!,
                 Metrics = r.GetValue(metrics),
+                MetricsEvery = r.GetValue(metricsEvery) is { } me ? CliOptions.Positive(me, "--metrics-every") : null,
                 Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
@@ -79,6 +81,8 @@ public static class TrainCommand
                 Resume = r.GetValue(resume),
                 MemoryLimit = CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit"),
             };
+            if (settings.MetricsEvery is not null && settings.Metrics is null)
+                throw new UsageException("--metrics-every: needs --metrics FILE to write the step records to");
             if (settings.Resume is not null)
             {
                 // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
@@ -93,6 +97,7 @@ public static class TrainCommand
                     Threads = Given(threads) ? settings.Threads : saved.Threads,
                     Device = settings.Device,
                     Metrics = settings.Metrics,
+                    MetricsEvery = settings.MetricsEvery,
                     Out = settings.Out,
                     Checkpoint = settings.Checkpoint ?? settings.Resume,
                     CheckpointEvery = settings.CheckpointEvery ?? saved.CheckpointEvery,

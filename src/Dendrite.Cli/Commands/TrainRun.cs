@@ -10,10 +10,10 @@ public static class TrainRun
     public static int Execute(TrainSettings s, Checkpoint? resumed = null)
     {
         var o = s.Options;
-        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit == TwoPhaseRun.TwoPhase))
-            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data and --fit two-phase have no report");
-        if (s.Fit == TwoPhaseRun.TwoPhase && s.Device != "cpu")
-            throw new UsageException($"--device {s.Device}: --fit two-phase (k-means and least squares) runs on the CPU only; leave out --device");
+        if (s.Report is not null && (TabularRun.IsCsv(s.Data) || s.Fit != TwoPhaseRun.Backprop))
+            throw new UsageException("--report: only for IDX image data trained by backprop; CSV data, --fit two-phase and --fit perceptron have no report");
+        if (s.Fit != TwoPhaseRun.Backprop && s.Device != "cpu")
+            throw new UsageException($"--device {s.Device}: --fit {s.Fit} runs on the CPU only; leave out --device");
         TwoPhaseRun.CheckOptions(s);
         if (TabularRun.IsCsv(s.Data))
         {
@@ -44,6 +44,15 @@ public static class TrainRun
             n.Apply(test.Features);
             return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null, n);
         }
+        if (s.Fit == PerceptronRun.Perceptron)
+        {
+            var n = o.ResolveNormalization(train);
+            n.Apply(train.Features);
+            n.Apply(test.Features);
+            int exit = PerceptronRun.Execute(net, train, test, s, metrics);
+            if (s.Out is not null) ModelFile.Save(s.Out, net, ModelMetadata.Describe(net, loss, train.ClassNames, n));
+            return exit;
+        }
         Augmentation(o.Augment, train.SampleShape);
         var run = resumed is null ? TrainingRun.Start(net, train, test, o) : TrainingRun.Resume(resumed, train, test, o);
         var trainer = run.Trainer;
@@ -63,13 +72,16 @@ public static class TrainRun
                           (augment is null ? "" : $", augment {augment}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
+        var warned = new HashSet<Layer>();
         trainer.EpochEnded = m =>
         {
             Console.WriteLine($"epoch {m.Epoch}/{o.Epochs}  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  " +
                               $"test accuracy {m.TestAccuracy * 100:F2}%  {m.TrainSamplesPerSecond:N0} samples/s  {m.Seconds:F1} s");
             metrics?.Write(m);
             report?.EpochEnded(m);
+            WarnDeadUnits(net, run.Test, m.Epoch, warned);
         };
+        LogSteps(trainer, metrics, s.MetricsEvery);
         checkpoints?.Attach(run);
         IReadOnlyList<EpochMetrics> history;
         try
@@ -95,6 +107,30 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    /// <summary>Test images the dead-unit check after each epoch runs.</summary>
+    public const int DeadUnitSamples = 1000;
+
+    /// <summary>Once per layer: a warning when more than half of a ReLU layer's units never fire on the first test images.</summary>
+    public static void WarnDeadUnits(Sequential net, Dataset? test, int epoch, HashSet<Layer> warned)
+    {
+        if (test is null || test.Count == 0 || !net.Layers.Any(l => l is ReLU)) return;
+        foreach (var c in DeadUnits.Measure(net, test, DeadUnitSamples))
+            if (c.Fraction > 0.5 && warned.Add(c.Layer))
+                Console.WriteLine($"warning: after epoch {epoch}, {c.Layer.Label} has {c.Dead:N0} of {c.Units:N0} units ({c.Fraction * 100:F0}%) that never fire " +
+                                  $"on {c.Samples:N0} test images: dead ReLUs pass no gradient and stop learning (try a smaller --lr)");
+    }
+
+    /// <summary>--metrics-every N: a step record into the metrics log after every N-th optimizer step.</summary>
+    public static void LogSteps(Trainer trainer, MetricsLog? metrics, int? every)
+    {
+        if (metrics is null || every is not int n) return;
+        trainer.BatchEnded += (epoch, b, batches, loss) =>
+        {
+            long step = trainer.Optimizer.Steps;
+            if (step % n == 0) metrics.WriteStep(new StepMetrics(step, epoch, b + 1, batches, loss, trainer.Optimizer.LearningRate));
+        };
     }
 
     /// <summary>

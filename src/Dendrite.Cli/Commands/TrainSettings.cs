@@ -34,6 +34,9 @@ public sealed record TrainSettings
     /// <summary>File to append one JSON object per epoch to.</summary>
     public string? Metrics { get; init; }
 
+    /// <summary>Also write a per-step record to <see cref="Metrics"/> every N optimizer steps.</summary>
+    public int? MetricsEvery { get; init; }
+
     /// <summary>Folder for the HTML report.</summary>
     public string? Report { get; init; }
 

@@ -14,9 +14,9 @@ public static class TwoPhaseRun
     /// <summary>A two-phase fit is one solve, with no steps between which to save: --checkpoint and --resume are refused.</summary>
     public static void CheckOptions(TrainSettings s)
     {
-        if (s.Fit != TwoPhase) return;
-        if (s.Checkpoint is not null) throw new UsageException("--checkpoint: --fit two-phase is one least-squares solve with no steps to checkpoint; --out writes the fitted model");
-        if (s.CheckpointEvery is not null) throw new UsageException("--checkpoint-every: --fit two-phase has no steps to checkpoint");
+        if (s.Fit == Backprop) return;
+        if (s.Checkpoint is not null) throw new UsageException($"--checkpoint: --fit {s.Fit} has no optimizer steps to checkpoint; --out writes the fitted model");
+        if (s.CheckpointEvery is not null) throw new UsageException($"--checkpoint-every: --fit {s.Fit} has no optimizer steps to checkpoint");
     }
 
     /// <summary>Checks a --fit value.</summary>
@@ -24,11 +24,12 @@ public static class TwoPhaseRun
     {
         Backprop => Backprop,
         TwoPhase or "two_phase" or "twophase" => TwoPhase,
-        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase"),
+        PerceptronRun.Perceptron => PerceptronRun.Perceptron,
+        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase, perceptron"),
     };
 
     public static int Execute(Sequential net, Loss loss, Dataset train, Dataset? test, TrainSettings s, MetricsLog? metrics,
-        Func<Sequential, IReadOnlyDictionary<string, double>?>? extra, Normalization normalization)
+        Func<Sequential, IReadOnlyDictionary<string, double>?>? extra, Normalization normalization, ModelMetadata? metadata = null)
     {
         if (TwoPhaseFit.Unsuitable(net) is { } why) throw new UsageException($"--fit two-phase: {why}");
         Console.WriteLine($"fitting {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
@@ -53,7 +54,7 @@ public static class TwoPhaseRun
         metrics?.Write(m);
         if (s.Out is not null)
         {
-            ModelFile.Save(s.Out, net, ModelMetadata.Describe(net, loss, train.ClassNames, normalization));
+            ModelFile.Save(s.Out, net, metadata ?? ModelMetadata.Describe(net, loss, train.ClassNames, normalization));
             Console.WriteLine($"wrote {s.Out}");
         }
         Console.WriteLine(Summary(m));

@@ -10,6 +10,10 @@ namespace Dendrite;
 /// writes one (what <c>dendrite train --metrics</c> does), <see cref="Read"/> reads one back; missing test figures read as NaN.
 /// Each epoch rewrites the whole file by <see cref="OutputFile"/>'s rule (a few hundred bytes per epoch), so a crash
 /// never leaves half a line.
+/// Per-step records (<see cref="WriteStep"/>, <c>train --metrics-every N</c>) share the file, told apart by their
+/// <c>"step"</c> field: <c>{"step":100,"epoch":1,"batch":100,"batches":938,"train_loss":0.61,"learning_rate":0.001}</c>;
+/// they are written with the next epoch's line (or when the log is disposed, so a run that fails still leaves them).
+/// <see cref="Read"/> skips them and <see cref="ReadSteps"/> returns them.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
@@ -88,14 +92,67 @@ public sealed class MetricsLog : IDisposable
         Flush();
     }
 
-    private void Flush() => AtomicFile.Write(Path, s =>
+    /// <summary>Appends one step's line; it reaches the file with the next epoch's line or at <see cref="Dispose"/>.</summary>
+    public void WriteStep(StepMetrics m)
     {
-        using var writer = new StreamWriter(s, leaveOpen: true);
-        foreach (var line in _lines) writer.WriteLine(line);
-    });
+        var line = new Dictionary<string, object>
+        {
+            ["step"] = m.Step,
+            ["epoch"] = m.Epoch,
+            ["batch"] = m.Batch,
+            ["batches"] = m.Batches,
+            ["train_loss"] = float.IsFinite(m.TrainLoss) ? double.Parse(m.TrainLoss.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : m.TrainLoss,
+            ["learning_rate"] = m.LearningRate,
+        };
+        _lines.Add(JsonSerializer.Serialize(line, Json));
+        _pending = true;
+    }
 
-    /// <summary>Nothing is held open (each epoch's write is complete); kept so a log can sit in a using block.</summary>
-    public void Dispose() { }
+    private bool _pending;
+
+    /// <summary>The per-step records of a metrics file, in order (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">A step line lacks a field or is not JSON (the message names the file and line).</exception>
+    public static IReadOnlyList<StepMetrics> ReadSteps(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
+        var steps = new List<StepMetrics>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out _)) continue;
+                steps.Add(new StepMetrics((long)Number(o, "step", required: true), (int)Number(o, "epoch", required: true),
+                    (int)Number(o, "batch", required: true), (int)Number(o, "batches", required: true),
+                    (float)Number(o, "train_loss", required: true), (float)Number(o, "learning_rate")));
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
+            }
+        }
+        return steps;
+    }
+
+    private void Flush()
+    {
+        _pending = false;
+        AtomicFile.Write(Path, s =>
+        {
+            using var writer = new StreamWriter(s, leaveOpen: true);
+            foreach (var line in _lines) writer.WriteLine(line);
+        });
+    }
+
+    /// <summary>Writes step records not yet in the file (an epoch's write is complete otherwise); nothing is held open.</summary>
+    public void Dispose()
+    {
+        if (_pending) Flush();
+    }
 
     /// <summary>Every epoch of a metrics file; fields other than the standard ones land in <see cref="EpochMetrics.Extra"/>.</summary>
     /// <exception cref="InvalidDataException">A line is not a metrics line (the message names the file and line), or there is none.</exception>
@@ -113,6 +170,7 @@ public sealed class MetricsLog : IDisposable
                 using var doc = JsonDocument.Parse(line);
                 var o = doc.RootElement;
                 if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+                if (o.TryGetProperty("step", out _)) continue; // a per-step record: ReadSteps
                 Dictionary<string, double>? extra = null;
                 foreach (var p in o.EnumerateObject())
                     if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);
