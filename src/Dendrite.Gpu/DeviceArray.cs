@@ -27,7 +27,24 @@ internal sealed class DeviceArray<T>(Accelerator accelerator) : IDisposable wher
         return view;
     }
 
+    /// <summary>The shape of the batch this buffer holds (see <see cref="BatchShape"/>).</summary>
+    public int[] Shape(int n, ReadOnlySpan<int> sample) => _shape.Of(n, sample);
+
+    private readonly BatchShape _shape = new();
+
     public void Dispose() => _buffer?.Dispose();
+}
+
+/// <summary>[n, ...sample] as one array, made again only when n or the sample shape changes: a training step allocates no shape.</summary>
+internal sealed class BatchShape
+{
+    private int[] _shape = [];
+
+    public int[] Of(int n, ReadOnlySpan<int> sample)
+    {
+        if (_shape.Length != sample.Length + 1 || _shape[0] != n || !sample.SequenceEqual(_shape.AsSpan(1))) _shape = [n, .. sample];
+        return _shape;
+    }
 }
 
 /// <summary>A batch on the device: its values and its shape [N, ...].</summary>

@@ -140,7 +140,7 @@ internal sealed class IlgpuNetwork : DeviceNetwork
         return new UpdateRule(_rule, o.LearningRate, o.WeightDecay, mu, b1, b2, eps, rho, c1, c2, 1);
     }
 
-    private static DeviceTensor Upload(DeviceArray<float> array, Tensor x) => new(array.Upload(x.Span), x.Shape.ToArray());
+    private static DeviceTensor Upload(DeviceArray<float> array, Tensor x) => new(array.Upload(x.Span), array.Shape(x[0], x.Shape[1..]));
 
     private Tensor Download(DeviceTensor y, Tensor into)
     {

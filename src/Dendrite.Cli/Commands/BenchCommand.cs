@@ -31,13 +31,13 @@ public static class BenchCommand
         return command;
     }
 
-    public sealed record Result(string Model, int Batch, int Threads, double Train, double Infer, double AllocatedPerStep)
+    public sealed record Result(string Model, int Batch, int Threads, double Train, double Infer, double AllocatedPerStep, string Device = "cpu")
     {
         public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
+            $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"device\":\"{Device}\",\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
 
         public string ToText() => string.Create(CultureInfo.InvariantCulture,
-            $"{Model}, batch {Batch}, {Threads} threads: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
+            $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
     }
 
     public static Result Measure(string model, int batchSize, int steps, Engine? engine = null)
@@ -60,7 +60,7 @@ public static class BenchCommand
         clock.Restart();
         for (int i = 0; i < steps; i++) Infer(net, batch, predictions);
         double infer = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        return new Result(model, batchSize, net.Engine.Threads, train, infer, perStep);
+        return new Result(model, batchSize, net.Engine.Threads, train, infer, perStep, net.Engine.Device);
     }
 
     /// <summary>

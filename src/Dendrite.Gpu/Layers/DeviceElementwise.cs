@@ -62,9 +62,11 @@ internal sealed class DeviceSoftmax(Layer host, DeviceKernels k) : DeviceLayer(h
 /// <summary>Flatten: the same values under another shape, forward and backward.</summary>
 internal sealed class DeviceReshape(Layer host, DeviceKernels k) : DeviceLayer(host, k)
 {
-    public override DeviceTensor Forward(DeviceTensor x, bool training) => new(x.View, [x.N, .. Host.OutputShape]);
+    private readonly BatchShape _output = new(), _input = new();
 
-    public override DeviceTensor Backward(DeviceTensor dy) => new(dy.View, [dy.N, .. Host.InputShape]);
+    public override DeviceTensor Forward(DeviceTensor x, bool training) => new(x.View, _output.Of(x.N, Host.OutputShape));
+
+    public override DeviceTensor Backward(DeviceTensor dy) => new(dy.View, _input.Of(dy.N, Host.InputShape));
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ internal abstract class DeviceLayer(Layer host, DeviceKernels kernels)
     protected DeviceArray<float> Array() => new(Accelerator);
 
     /// <summary>[n, ...shape] in <paramref name="array"/>.</summary>
-    protected static DeviceTensor Batch(DeviceArray<float> array, int n, int[] shape) => new(array.Ensure((long)n * Tensor.Volume(shape)), [n, .. shape]);
+    protected static DeviceTensor Batch(DeviceArray<float> array, int n, int[] shape) => new(array.Ensure((long)n * Tensor.Volume(shape)), array.Shape(n, shape));
 
     protected DeviceParameter Learn(Parameter p)
     {
