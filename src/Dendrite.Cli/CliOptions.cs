@@ -38,6 +38,22 @@ public static class CliOptions
         DefaultValueFactory = _ => "1x28x28",
     };
 
+    public static Option<string?> Spec() => new("--spec")
+    {
+        Description = "the layers (a preset or spec) of a --model file of weights saved elsewhere, e.g. a PyTorch state_dict as safetensors; its modules fill the spec's layers in order",
+    };
+
+    /// <summary>
+    /// A Dendrite model file, or with <paramref name="spec"/> a file of weights saved elsewhere (a PyTorch state_dict)
+    /// put into that spec built for samples of <paramref name="inputShape"/> (<see cref="ModelFile.Load(string, string, int[], Dendrite.Engine?)"/>).
+    /// </summary>
+    public static SavedModel LoadModel(string path, string? spec, Func<int[]> inputShape, Engine? engine = null)
+    {
+        if (spec is null) return Dendrite.ModelFile.Load(path, engine);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        return Dendrite.ModelFile.Load(path, spec, inputShape(), engine);
+    }
+
     public static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option}: must be a positive whole number, got {value}");
 

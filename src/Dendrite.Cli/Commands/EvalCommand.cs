@@ -15,14 +15,18 @@ public static class EvalCommand
         var threads = CliOptions.Threads();
         var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
         var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
+        var spec = CliOptions.Spec();
+        var input = new Option<string?>("--input") { Description = "with --spec: the per-sample input shape (default: the data's)" };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng, spec, input };
         command.SetAction(r =>
         {
             var engine = CliOptions.Engine(r.GetValue(threads));
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
-            var saved = ModelFile.Load(r.GetValue(model)!, engine);
-            var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
+            string dir = r.GetValue(data)!;
+            var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => r.GetValue(input) is { } i
+                ? CliOptions.Shape(i, "--input") : TestShape(dir), engine);
+            var raw = RawTestSet(dir, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
                 ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
@@ -31,6 +35,13 @@ public static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The shape of the folder's test samples.</summary>
+    public static int[] TestShape(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
+        return IdxDataset.LoadTest(dir, 1).SampleShape;
     }
 
     /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>

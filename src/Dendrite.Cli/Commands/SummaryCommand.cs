@@ -11,11 +11,15 @@ public static class SummaryCommand
         var model = CliOptions.Model();
         var input = CliOptions.Input();
         var classes = new Option<int>("--classes") { Description = "output classes of a preset", DefaultValueFactory = _ => 10 };
-        var command = new Command("summary", "print the layer table of a model") { model, input, classes };
+        var spec = CliOptions.Spec();
+        var command = new Command("summary", "print the layer table of a model, a preset or spec or a model file") { model, input, classes, spec };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
-            var net = ModelSpec.Build(r.GetValue(model)!, shape, CliOptions.Positive(r.GetValue(classes), "--classes"), 1);
+            string name = r.GetValue(model)!;
+            var net = r.GetValue(spec) is not null || ModelSource.IsFile(name)
+                ? CliOptions.LoadModel(name, r.GetValue(spec), () => shape).Net
+                : ModelSpec.Build(name, shape, CliOptions.Positive(r.GetValue(classes), "--classes"), 1);
             Print(net);
             return 0;
         });

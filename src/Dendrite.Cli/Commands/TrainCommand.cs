@@ -35,8 +35,11 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
         var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
+        var spec = CliOptions.Spec();
+        spec.Description = "fine-tune: the layers (a preset or spec) of a --model file of weights saved elsewhere (a PyTorch state_dict as safetensors)";
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
+            spec,
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize,
         };
@@ -46,6 +49,7 @@ public static class TrainCommand
             {
                 Data = r.GetValue(data)!,
                 Model = r.GetValue(model)!,
+                Spec = r.GetValue(spec),
                 Options = new TrainingOptions
                 {
                     Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
@@ -78,7 +82,7 @@ public static class TrainCommand
             if (settings.Resume is not null)
             {
                 // A resumed run continues with its saved settings; only where it writes and how many threads may change.
-                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
+                var fixedOptions = new Option[] { model, spec, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
                 var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);

@@ -11,8 +11,11 @@ public sealed record TrainSettings
     /// <summary>IDX data folder or CSV file.</summary>
     public required string Data { get; init; }
 
-    /// <summary>A preset name or a layer spec.</summary>
+    /// <summary>A preset name or a layer spec; or a model file to fine-tune (a file of weights saved elsewhere with <see cref="Spec"/>).</summary>
     public required string Model { get; init; }
+
+    /// <summary>The layers of a <see cref="Model"/> file saved elsewhere (a PyTorch state_dict): fine-tuning starts from its weights.</summary>
+    public string? Spec { get; init; }
 
     /// <summary>
     /// The run's hyperparameters, with the defaults of <see cref="TrainingOptions"/>. Not in a checkpoint's settings:
