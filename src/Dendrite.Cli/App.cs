@@ -36,6 +36,7 @@ public static class App
         EvalCommand.Create(),
         PredictCommand.Create(),
         ExportCommand.Create(),
+        ImportCommand.Create(),
         FiltersCommand.Create(),
         ActivationsCommand.Create(),
         ExplainCommand.Create(),
