@@ -369,7 +369,7 @@ public static class OnnxImporter
                 for (int i = 0; i < shortcut.Length; i++)
                 {
                     var target = block.Projection!.Layers[i];
-                    if (target.Spec != shortcut[i].Spec.Replace(",bias=false", "").Replace(",bias=true", ""))
+                    if (target.Spec != shortcut[i].Spec)
                         throw Bad($"the shortcut's {shortcut[i].Spec} is not Dendrite's projection {target.Spec}");
                     Copy(target, _weights[shortcut[i]]);
                 }
