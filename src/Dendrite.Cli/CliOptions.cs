@@ -99,9 +99,35 @@ public static class CliOptions
         return dims;
     }
 
-    /// <summary>Loads the IDX folder, or says how to get Fashion-MNIST when the default folder is missing.</summary>
-    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue)
+    /// <summary>Image folders' options (train --image-size, --channels, --crop, --skip-bad-images, --test-fraction, --seed).</summary>
+    public static ImageFolderOptions ImageOptions(string? size, int? channels, bool crop, bool skip, double testFraction, ulong seed)
     {
+        var shape = size is null ? null : Shape(size, "--image-size");
+        if (shape is not null && shape.Length != 2) throw new UsageException($"--image-size: '{size}' is not HxW, e.g. 32x32");
+        if (channels is not (null or 1 or 3)) throw new UsageException($"--channels: 1 (grey) or 3 (RGB), got {channels}");
+        return new ImageFolderOptions
+        {
+            Size = shape is null ? null : (shape[0], shape[1]),
+            Channels = channels,
+            CentreCrop = crop,
+            SkipBadImages = skip,
+            TestFraction = testFraction,
+            Seed = seed,
+        };
+    }
+
+    /// <summary>
+    /// Loads an image folder (<see cref="ImageFolder"/>: class folders, or train/ and test/ of class folders) or an IDX
+    /// folder, or says how to get Fashion-MNIST when the default folder is missing.
+    /// </summary>
+    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue, ImageFolderOptions? images = null)
+    {
+        if (ImageFolder.Looks(dir))
+        {
+            var data = ImageFolder.Load(dir, images);
+            if (data.Skipped > 0) Console.WriteLine($"skipped {data.Skipped:N0} images that cannot be decoded");
+            return (data.Train.Take(trainLimit), data.Test.Take(testLimit));
+        }
         if (File.Exists(dir))
             throw new UsageException($"--data: {dir} is a file; give the folder that holds the IDX files");
         if (!Directory.Exists(dir))

@@ -41,7 +41,7 @@ public static class EvalCommand
     public static int[] TestShape(string dir)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
-        return IdxDataset.LoadTest(dir, 1).SampleShape;
+        return ImageFolder.Looks(dir) ? ImageFolder.Load(dir).Test.SampleShape : IdxDataset.LoadTest(dir, 1).SampleShape;
     }
 
     /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>
@@ -51,13 +51,21 @@ public static class EvalCommand
     public static Dataset RawTestSet(string dir, int limit, ModelMetadata meta)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
-        var test = IdxDataset.LoadTest(dir, limit);
+        var test = ImageFolder.Looks(dir) ? FolderTest(dir, limit, meta) : IdxDataset.LoadTest(dir, limit);
         if (!test.SampleShape.SequenceEqual(meta.InputShape))
             throw new UsageException($"--data: samples are {Tensor.Format(test.SampleShape)}, the model takes {Tensor.Format(meta.InputShape)}");
         int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
         if (top >= meta.Outputs)
             throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
         return new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+    }
+
+    // An image folder's test split (train/test, or the default 0.2 split of one tree with seed 1), in the model's classes.
+    private static Dataset FolderTest(string dir, int limit, ModelMetadata meta)
+    {
+        if (meta.ClassNames is null) throw new UsageException($"--data: {dir} is an image folder, and the model has no class names to match its folders with");
+        if (meta.InputShape is not [1 or 3, _, _]) throw new UsageException($"--data: {dir} is an image folder; the model takes {Tensor.Format(meta.InputShape)}, not images");
+        return ImageFolder.LoadTest(dir, meta.InputShape, meta.ClassNames).Take(limit);
     }
 
     private static Dataset Normalised(Dataset raw, ModelMetadata meta)

@@ -30,7 +30,8 @@ public static class TrainRun
         InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
-        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit);
+        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit,
+            CliOptions.ImageOptions(s.ImageSize, s.Channels, s.CentreCrop, s.SkipBadImages, s.TestFraction, o.Seed));
         var net = resumed?.Model.Net ?? (file ? Initial(s, train, engine, ref o) : ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine));
         net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))

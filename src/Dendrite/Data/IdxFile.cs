@@ -16,12 +16,15 @@ public sealed class IdxFile
 
     /// <summary>The file it was read from.</summary>
     public required string Path { get; init; }
-    /// <summary>The sizes in the header: [N, H, W] for images, [N] for labels.</summary>
+    /// <summary>The sizes in the header: [N, H, W] or [N, C, H, W] for images, [N] for labels.</summary>
     public required int[] Dims { get; init; }
     /// <summary>The items as unsigned bytes, row-major.</summary>
     public required byte[] Data { get; init; }
 
-    /// <summary>Reads <paramref name="path"/>, gunzipping it when the name ends in .gz; it must have <paramref name="expectedDims"/> dimensions.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/>, gunzipping it when the name ends in .gz; it must have <paramref name="expectedDims"/>
+    /// dimensions, except that an image file (3) may have 4: [N, C, H, W], magic 0x00000804.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
     /// Naming the file: a wrong magic number, a zero dimension, a data size that does not match the header, truncation,
@@ -59,8 +62,10 @@ public sealed class IdxFile
         ReadExactly(s, head, path, "the magic number");
         uint magic = BinaryPrimitives.ReadUInt32BigEndian(head);
         uint expectedMagic = 0x00000800u | (uint)expectedDims;
-        if (magic != expectedMagic)
-            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8} ({(expectedDims == 1 ? "labels" : "images")})");
+        // Images are grey [N, H, W] or [N, C, H, W] (colour): an image file of 3 dimensions may have 4.
+        if (expectedDims == 3 && magic == 0x00000804u) expectedDims = 4;
+        else if (magic != expectedMagic)
+            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8} ({(expectedDims == 1 ? "labels" : "images) or 0x00000804 (images [N, C, H, W]")})");
         var dims = new int[expectedDims];
         Span<byte> size = stackalloc byte[4];
         long count = 1;
