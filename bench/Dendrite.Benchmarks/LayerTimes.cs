@@ -40,7 +40,8 @@ internal static class LayerTimes
             net.Predict(x);
             times[c] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         }
-        lines.Add($"{"Predict (fused)",-24} median {Median(times),9:F1} us  mean {times.Average(),9:F1} us");
+        lines.Add($"{"Predict (plan)",-24} median {Median(times),9:F1} us  mean {times.Average(),9:F1} us");
+        lines.AddRange(InferencePlan.Build(net).Steps.Select(s => "  step " + s));
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -8,9 +8,52 @@ using Dendrite;
 // Quick any shape (median):  ... -- shape m n k transA transB <threads> [seconds] [path]
 // Per-call time quantiles:   ... -- dist m n k transA transB <threads> [calls]
 // Per-layer inference times: ... -- layers <model> <threads> [batch] [calls]
+// Plan vs layer by layer:    ... -- plan <model> <threads> [batch] [calls]
 if (args.Length > 0 && args[0] == "train-layers")
 {
     Console.WriteLine(TrainLayerTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 50));
+    return;
+}
+if (args.Length > 0 && args[0] == "elementwise")
+{
+    // elementwise <count>: ns per element of the activations' Apply on uniform [-3, 3) values, best of 50 calls.
+    int count = int.Parse(args[1]);
+    var x = new float[count];
+    var y = new float[count];
+    new Rng(1).Uniform(x, -3f, 3f);
+    foreach (var act in Activation.All())
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < 50; i++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            act.Apply(x, y);
+            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalNanoseconds / count);
+        }
+        Console.WriteLine($"{act.Name,-10} {best:F3} ns per element");
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "conv-costs")
+{
+    // conv-costs <model> [images]: each convolution's algorithms timed on one thread as the inference plan times them (us, best of 4).
+    var net = ModelSpec.Build(args[1], [1, 28, 28], 10, seed: 1, new Engine(1));
+    int images = args.Length > 2 ? int.Parse(args[2]) : 16;
+    foreach (var conv in net.Walk().OfType<Conv2d>())
+    {
+        var times = Dendrite.Inference.ConvolutionCosts.Time(conv, images);
+        Console.WriteLine($"{Tensor.Format(conv.InputShape)} {conv.Spec}: " + string.Join(", ", conv.Algorithms.Select((a, i) => $"{a} {times[i]:F0} us")));
+    }
+    return;
+}
+if (args.Length > 0 && args[0] == "plan-alloc")
+{
+    Console.WriteLine(PlanAllocations.Measure(args[1], int.Parse(args[2]), int.Parse(args[3])));
+    return;
+}
+if (args.Length > 0 && args[0] == "plan")
+{
+    Console.WriteLine(PlanTimes.Measure(args[1], int.Parse(args[2]), args.Length > 3 ? int.Parse(args[3]) : 64, args.Length > 4 ? int.Parse(args[4]) : 200));
     return;
 }
 if (args.Length > 0 && args[0] == "layers")

@@ -17,11 +17,12 @@ public static class BenchCommand
         var batch = new Option<int>("--batch", "-b") { Description = "samples per step", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 200 };
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "print one JSON line" };
-        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, json };
+        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, device, json };
         command.SetAction(r =>
         {
-            var engine = CliOptions.Engine(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
             var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"), engine);
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
@@ -43,6 +44,7 @@ public static class BenchCommand
     {
         var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, engine);
         var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Momentum(0.01f, 0.9f));
+        CliOptions.OnDevice(net);
         var batch = SyntheticBatch(batchSize, new Rng(1));
         int warmup = Math.Max(3, steps / 10);
 

@@ -13,23 +13,25 @@ public static class EvalCommand
         var limit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var json = new Option<bool>("--json") { Description = "print {\"test_accuracy\":..,\"test_loss\":..,\"samples\":..}" };
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
         var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
         var spec = CliOptions.Spec();
         var input = new Option<string?>("--input") { Description = "with --spec: the per-sample input shape (default: the data's)" };
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng, spec, input };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, device, confusion, confusionPng, spec, input };
         command.SetAction(r =>
         {
-            var engine = CliOptions.Engine(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             string dir = r.GetValue(data)!;
             var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => r.GetValue(input) is { } i
                 ? CliOptions.Shape(i, "--input") : TestShape(dir), engine);
+            CliOptions.OnDevice(saved.Net);
             var raw = RawTestSet(dir, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
-                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
+                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples }, CliOptions.Json)
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
             if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, Normalised(raw, saved.Metadata), r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;

@@ -27,8 +27,18 @@ public sealed record TrainSettings
     /// <summary>Compute threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Where the run computes: cpu, cuda or ilgpu-cpu. Not saved in a checkpoint's settings: a run started on one
+    /// device resumes on whichever --device the resuming command names.
+    /// </summary>
+    [JsonIgnore]
+    public string Device { get; init; } = "cpu";
+
     /// <summary>File to append one JSON object per epoch to.</summary>
     public string? Metrics { get; init; }
+
+    /// <summary>Also write a per-step record to <see cref="Metrics"/> every N optimizer steps.</summary>
+    public int? MetricsEvery { get; init; }
 
     /// <summary>Folder for the HTML report.</summary>
     public string? Report { get; init; }
@@ -74,6 +84,10 @@ public sealed record TrainSettings
 
     /// <summary>Also save a checkpoint every N steps.</summary>
     public int? CheckpointEvery { get; init; }
+
+    /// <summary>Bytes the model, its training and the data may take (--memory-limit); a property of the machine, not saved in checkpoints.</summary>
+    [JsonIgnore]
+    public long MemoryLimit { get; init; } = MemoryEstimate.DefaultLimit;
 
     /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
     public string? Resume { get; init; }

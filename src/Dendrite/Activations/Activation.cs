@@ -15,7 +15,7 @@ public abstract class Activation : Layer
     /// <summary>The spec is the <see cref="Name"/>: <c>relu</c>, <c>elu(0.5)</c>.</summary>
     public override string Spec => Name;
 
-    /// <summary>y = f(x) for every element.</summary>
+    /// <summary>y = f(x) for every element; y may be x itself (an inference plan applies activations in place).</summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 
     /// <summary>dx = f'(x) * dy, given the input x and the output y = f(x) of the same forward pass.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace Dendrite;
@@ -23,8 +24,20 @@ public sealed class Elu(float alpha = 1f) : Activation, ISpecLayer<Elu>
     /// <inheritdoc/>
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
-        TensorPrimitives.Exp(x, y);
-        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : Alpha * (y[i] - 1f);
+        // In place (y may be x): each vector is read before it is written.
+        int i = 0;
+        var alpha = System.Runtime.Intrinsics.Vector256.Create(Alpha);
+        for (; i <= x.Length - 8; i += 8)
+        {
+            var v = System.Runtime.Intrinsics.Vector256.Create(x.Slice(i, 8));
+            var negative = alpha * (System.Runtime.Intrinsics.Vector256.Exp(v) - System.Runtime.Intrinsics.Vector256<float>.One);
+            System.Runtime.Intrinsics.Vector256.ConditionalSelect(System.Runtime.Intrinsics.Vector256.GreaterThan(v, default), v, negative).CopyTo(y.Slice(i, 8));
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0f ? v : Alpha * (MathF.Exp(v) - 1f);
+        }
     }
 
     // The negative side's derivative a e^x equals y + a, so backward needs no exp.

@@ -19,7 +19,7 @@ public sealed class ReLU : Activation, ISpecLayer<ReLU>
     public override string Name => "relu";
 
     /// <inheritdoc/>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => VectorMath.Relu(x, y);
 
     /// <summary>dx = dy where x > 0, else 0 (the derivative at 0 is taken as 0).</summary>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>

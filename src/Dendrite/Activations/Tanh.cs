@@ -18,7 +18,7 @@ public sealed class Tanh : Activation, ISpecLayer<Tanh>
     public override string Name => "tanh";
 
     /// <inheritdoc/>
-    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => Kernels.VectorMath.Tanh(x, y);
 
     /// <inheritdoc/>
     public override void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

@@ -49,6 +49,33 @@ public sealed class IdxFile
         catch (UnauthorizedAccessException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
+    /// <summary>Only the sizes in the header of <paramref name="path"/> (gunzipping the first bytes of a .gz), to know what reading it will cost.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string, int)"/>, for the header.</exception>
+    public static int[] ReadDims(string path, int expectedDims)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        try
+        {
+            using var file = File.OpenRead(path);
+            using Stream s = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            var magic = new byte[4];
+            ReadExactly(s, magic, path, "the magic number");
+            uint m = BinaryPrimitives.ReadUInt32BigEndian(magic);
+            if (expectedDims == 3 && m == 0x00000804u) expectedDims = 4; // [N, C, H, W] images
+            else if (m != (0x00000800u | (uint)expectedDims))
+                throw new InvalidDataException($"{path}: IDX magic 0x{m:X8}, expected 0x{0x00000800u | (uint)expectedDims:X8}");
+            var head = new byte[4 * expectedDims];
+            ReadExactly(s, head, path, "the end of the header");
+            var dims = new int[expectedDims];
+            for (int i = 0; i < expectedDims; i++)
+                dims[i] = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(4 * i)));
+            return dims;
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal)) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        catch (IOException e) when (e is not FileNotFoundException) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+    }
+
     /// <summary>Reads an IDX file from a stream.</summary>
     /// <param name="s">The file's bytes from the start, decompressed.</param>
     /// <param name="path">Names the file in error messages.</param>

@@ -80,7 +80,14 @@ public static class ModelFile
 
         // Shapes are now known to match the file, so building allocates no more than the file holds.
         net.Build(meta.InputShape, engine: engine);
-        foreach (var (name, value) in Tensors(net)) file.Floats(file.Find(name)!).CopyTo(value.Span);
+        foreach (var (name, value) in Tensors(net))
+        {
+            file.Floats(file.Find(name)!).CopyTo(value.Span);
+            // Weights of a run that diverged compute nothing but NaN: refuse them here, naming the tensor.
+            int bad = value.Span.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+                throw new InvalidDataException($"{path}: tensor '{name}' holds {value.Span[bad]} at index {bad}; a model's values must be finite (the run that wrote it diverged)");
+        }
         return new SavedModel(net, meta, file);
     }
 

@@ -190,12 +190,14 @@ public sealed class SafeTensorsFile
         long volume = 1;
         for (int i = 0; i < rank; i++)
         {
-            if (!shape[i].TryGetInt32(out dims[i]) || dims[i] < 0) throw Bad(path, $"{what} has a bad dimension {Clip(shape[i].GetRawText())}");
+            if (shape[i].ValueKind != JsonValueKind.Number || !shape[i].TryGetInt32(out dims[i]) || dims[i] < 0) throw Bad(path, $"{what} has a bad dimension {Clip(shape[i].GetRawText())}");
             volume *= dims[i];
             if (volume > dataLength) throw Bad(path, $"{what} shape claims more values than the {dataLength}-byte data area holds");
         }
 
+        // TryGetInt64 throws on a string or null: the kind is checked first (a fuzzing finding, fuzz/regressions/safetensors).
         if (offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
             throw Bad(path, $"{what} needs data_offsets [begin, end]");
         if (begin < 0 || end < begin || end > dataLength)

@@ -19,7 +19,7 @@ internal sealed unsafe partial class DirectConvolution
     private float[] _gradPadded = [], _partials = [], _lanes = [], _dyRows = [];
 
     /// <summary>Whether <see cref="WeightGradient"/> handles this kernel width (3 or 5: its accumulators are written out).</summary>
-    public bool SupportsWeightGradient => KernelW is 3 or 5;
+    public bool SupportsWeightGradient => KernelW is 3 or 5 && !Flat;
 
     // Columns of a row of dy as vectors, and the padded image's row stride: wide enough for the last vector's taps.
     private int RowVectors => (OutW + Lanes - 1) / Lanes;

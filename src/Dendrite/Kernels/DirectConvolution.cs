@@ -10,27 +10,39 @@ namespace Dendrite.Kernels;
 /// pixel 25 times for a GEMM whose inner dimension is only 25. Each image is zero-padded once into a per-chunk
 /// buffer; then four filters and two vectors of a row (8 accumulators) take one input load per vector and one
 /// weight broadcast per filter for every tap. An output row of 16k + r columns ends with a vector that overlaps
-/// the one before, so no column needs a scalar loop (rows narrower than 16 are not supported: see <see cref="Supports"/>).
+/// the one before, so no column needs a scalar loop. Rows narrower than 16 (LeNet's 10x10 maps, a ResNet's 7x7) run
+/// "flat": the output is computed over the padded plane read as one long row (output f = oy * PaddedW + ox reads
+/// padded[f + i * PaddedW + j], so vectors run across row ends), into a scratch plane of PaddedW-wide rows whose
+/// first OutW columns are then copied out; the kw - 1 extra columns a row are wasted work.
 /// The weight gradient, for 3- and 5-wide kernels, is in DirectConvolution.WeightGradient.cs; dL/dx stays with im2col and GEMM.
 /// </summary>
 [SkipLocalsInit]
 internal sealed unsafe partial class DirectConvolution : IParallelJob
 {
     private const int Lanes = 16, FilterBlock = 4;
-    private float[] _padded = [], _packed = [];
+    private float[] _padded = [], _packed = [], _scratch = [];
 
     public DirectConvolution(int channels, int height, int width, int filters, int kernelH, int kernelW, int padTop, int padLeft, int outH, int outW)
     {
-        if (channels < 1 || filters < 1 || height < 1 || width < 1 || kernelH < 1 || kernelW < 1 || outW < Lanes || outH < 1)
+        if (channels < 1 || filters < 1 || height < 1 || width < 1 || kernelH < 1 || kernelW < 1 || outW < 1 || outH < 1 ||
+            !Supports(1, 1, outH, outW, kernelW))
             throw new ArgumentException($"direct convolution: input [N, {channels}, {height}, {width}], {filters} filters {kernelH}x{kernelW}, output {outH}x{outW}");
         (Channels, Height, Width, Filters, KernelH, KernelW) = (channels, height, width, filters, kernelH, kernelW);
         (PadTop, PadLeft, OutH, OutW) = (padTop, padLeft, outH, outW);
         PaddedH = outH + kernelH - 1;
         PaddedW = outW + kernelW - 1;
+        Flat = outW < Lanes;
     }
 
-    /// <summary>Whether this kernel can compute a convolution with these settings: stride 1, no dilation, rows of at least 16 outputs.</summary>
-    public static bool Supports(int stride, int dilation, int outW) => stride == 1 && dilation == 1 && outW >= Lanes;
+    /// <summary>
+    /// Whether this kernel can compute a convolution with these settings: stride 1, no dilation, and rows of at least 16
+    /// outputs or (flat) an output plane read as padded rows of at least 16 values.
+    /// </summary>
+    public static bool Supports(int stride, int dilation, int outH, int outW, int kernelW) =>
+        stride == 1 && dilation == 1 && (outW >= Lanes || outH * (outW + kernelW - 1) >= Lanes);
+
+    /// <summary>Rows narrower than one vector: computed over the padded plane as one long row (see the class notes).</summary>
+    public bool Flat { get; }
 
     /// <summary>
     /// Whether the direct kernel beats im2col + GEMM and Winograd: with few input channels, where im2col's inner
@@ -76,11 +88,13 @@ internal sealed unsafe partial class DirectConvolution : IParallelJob
             for (int t = 0; t < taps; t++) packed[(block * taps + t) * FilterBlock + lane] = weight[o * taps + t];
             packed[blocks * taps * FilterBlock + o] = bias.IsEmpty ? 0f : bias[o];
         }
-        int chunks = Math.Min(n, 4 * engine.Threads), plane = PaddedH * PaddedW * Channels;
+        // A flat image reads up to kw - 1 values past its padded planes: a tail of one vector keeps that inside the buffer.
+        int chunks = Math.Min(n, 4 * engine.Threads), plane = PaddedH * PaddedW * Channels + Lanes;
         var padded = Grow(ref _padded, chunks * plane);
-        fixed (float* px = x, py = y, pp = padded, pw = packed)
+        var scratch = Grow(ref _scratch, Flat ? chunks * Filters * OutH * PaddedW : 0);
+        fixed (float* px = x, py = y, pp = padded, pw = packed, ps = scratch)
         {
-            _job = new Job { X = px, Y = py, Padded = pp, Weights = pw, N = n, Chunks = chunks, Relu = relu };
+            _job = new Job { X = px, Y = py, Padded = pp, Weights = pw, Scratch = ps, N = n, Chunks = chunks, Relu = relu };
             engine.Run(this, chunks);
             _job = default;
         }
@@ -90,7 +104,7 @@ internal sealed unsafe partial class DirectConvolution : IParallelJob
 
     private struct Job
     {
-        public float* X, Y, Padded, Weights;
+        public float* X, Y, Padded, Weights, Scratch;
         public int N, Chunks;
         public bool Relu, Gradient;
         public float* Dy, Partials;
@@ -107,12 +121,21 @@ internal sealed unsafe partial class DirectConvolution : IParallelJob
             return;
         }
         int inPlane = Height * Width, outPlane = OutH * OutW, paddedPlane = PaddedH * PaddedW;
-        float* padded = job.Padded + (long)chunk * Channels * paddedPlane;
-        new Span<float>(padded, Channels * paddedPlane).Clear();
+        float* padded = job.Padded + (long)chunk * (Channels * paddedPlane + Lanes);
+        new Span<float>(padded, Channels * paddedPlane + Lanes).Clear();
+        float* scratch = job.Scratch + (long)chunk * Filters * OutH * PaddedW;
         for (int b = chunk * job.N / job.Chunks, end = (chunk + 1) * job.N / job.Chunks; b < end; b++)
         {
             for (int c = 0; c < Channels; c++) Pad(job.X + ((long)b * Channels + c) * inPlane, padded + c * paddedPlane, PaddedW);
-            Image(padded, job.Weights, job.Y + (long)b * Filters * outPlane, job.Relu);
+            float* y = job.Y + (long)b * Filters * outPlane;
+            if (!Flat)
+            {
+                Image(padded, job.Weights, y, job.Relu);
+                continue;
+            }
+            FlatImage(padded, job.Weights, scratch, job.Relu);
+            for (int row = 0; row < Filters * OutH; row++)
+                new ReadOnlySpan<float>(scratch + (long)row * PaddedW, OutW).CopyTo(new Span<float>(y + (long)row * OutW, OutW));
         }
     }
 
@@ -138,14 +161,32 @@ internal sealed unsafe partial class DirectConvolution : IParallelJob
                 {
                     // Columns of this pair of vectors; the last vector of a row starts at OutW - 16 (overlapping).
                     int xa = Math.Min(v * Lanes, OutW - Lanes), xb = Math.Min((v + 1) * Lanes, OutW - Lanes);
-                    Block(padded + oy * PaddedW, xa, xb, w, biases + o, y + (long)o * OutH * OutW + oy * OutW, count, relu);
+                    Block(padded + oy * PaddedW, xa, xb, w, biases + o, y + (long)o * OutH * OutW + oy * OutW, count, relu, (long)OutH * OutW);
                 }
+        }
+    }
+
+    // The output planes as OutH rows of PaddedW values each, vectors running across row ends (see the class notes).
+    private void FlatImage(float* padded, float* weights, float* scratch, bool relu)
+    {
+        int taps = Channels * KernelH * KernelW, blocks = (Filters + FilterBlock - 1) / FilterBlock;
+        int total = OutH * PaddedW, vectors = (total + Lanes - 1) / Lanes;
+        float* biases = weights + blocks * taps * FilterBlock;
+        for (int block = 0; block < blocks; block++)
+        {
+            float* w = weights + block * taps * FilterBlock;
+            int o = block * FilterBlock, count = Math.Min(FilterBlock, Filters - o);
+            for (int v = 0; v < vectors; v += 2)
+            {
+                int xa = Math.Min(v * Lanes, total - Lanes), xb = Math.Min((v + 1) * Lanes, total - Lanes);
+                Block(padded, xa, xb, w, biases + o, scratch + (long)o * total, count, relu, total);
+            }
         }
     }
 
     // Four filters (count of them stored) x output columns [xa, xa + 16) and [xb, xb + 16) of one row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block(float* row, int xa, int xb, float* w, float* bias, float* y, int count, bool relu)
+    private void Block(float* row, int xa, int xb, float* w, float* bias, float* y, int count, bool relu, long plane)
     {
         var a0 = Vector512.Create(bias[0]);
         var a1 = Vector512.Create(bias[1]);
@@ -180,7 +221,6 @@ internal sealed unsafe partial class DirectConvolution : IParallelJob
             (a0, a1, a2, a3) = (Vector512.Max(a0, default), Vector512.Max(a1, default), Vector512.Max(a2, default), Vector512.Max(a3, default));
             (b0, b1, b2, b3) = (Vector512.Max(b0, default), Vector512.Max(b1, default), Vector512.Max(b2, default), Vector512.Max(b3, default));
         }
-        long plane = (long)OutH * OutW;
         // xb == xa when the row has a single vector: the second store writes the same values again.
         a0.Store(y + xa);
         b0.Store(y + xb);

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -47,7 +48,14 @@ internal static class Elementwise
     /// <summary>dst = x >= 0 ? 1 : 0.</summary>
     public static void Heaviside(ReadOnlySpan<float> x, Span<float> dst)
     {
-        for (int i = 0; i < x.Length; i++) dst[i] = x[i] >= 0f ? 1f : 0f;
+        int i = 0;
+        for (; i <= x.Length - 8; i += 8)
+        {
+            var v = System.Runtime.Intrinsics.Vector256.Create(x.Slice(i, 8));
+            System.Runtime.Intrinsics.Vector256.ConditionalSelect(System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(v, default),
+                System.Runtime.Intrinsics.Vector256<float>.One, default).CopyTo(dst.Slice(i, 8));
+        }
+        for (; i < x.Length; i++) dst[i] = x[i] >= 0f ? 1f : 0f;
     }
 
     /// <summary>dst = |x| &lt;= limit ? v : 0.</summary>

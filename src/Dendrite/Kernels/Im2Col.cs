@@ -12,6 +12,7 @@ namespace Dendrite.Kernels;
 internal static class Im2Col
 {
     /// <summary>col[(c*kh + i)*kw + j, offset + oy*OW + ox] = x[c, oy*sh - padTop + i*dh, ox*sw - padLeft + j*dw], or 0 in the padding.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<float> image, int channels, in Window2d g, Span<float> col, int ld, int offset)
     {
         int outW = g.OutW, plane = g.OutPlane;
@@ -50,6 +51,7 @@ internal static class Im2Col
     }
 
     /// <summary>The adjoint of <see cref="Gather"/>: image = 0, then image[c, iy, ix] += col[row, column] for every window entry.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAdd(ReadOnlySpan<float> col, int ld, int offset, int channels, in Window2d g, Span<float> image)
     {
         int outW = g.OutW, plane = g.OutPlane;

@@ -137,8 +137,35 @@ internal static class Pooling
         for (int k = 0; k < dy.Length; k++) dx[argmax[k]] += dy[k];
     }
 
-    /// <summary>y = mean of the input pixels under each window (padding not counted).</summary>
+    /// <summary>y = mean of the input pixels under each window (padding not counted). Dispatches 2x2 stride-2 unpadded windows to a fast path.</summary>
     public static void AverageForward(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y)
+    {
+        if (g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 }) AverageForward2x2(x, planes, g, y);
+        else AverageForwardReference(x, planes, g, y);
+    }
+
+    // LeNet's pooling: ((a + b) + (c + d)) / 4 per window, the reference's order of additions, so the same bits. One
+    // Sum call per window row made the reference 575 us on lenet5's [64, 6, 28, 28] (measured, shared host).
+    private static void AverageForward2x2(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y)
+    {
+        int inW = g.InW, outH = g.OutH, outW = g.OutW;
+        for (int p = 0; p < planes; p++)
+        {
+            var plane = x.Slice(p * g.InPlane, g.InPlane);
+            var outPlane = y.Slice(p * g.OutPlane, g.OutPlane);
+            for (int oy = 0; oy < outH; oy++)
+            {
+                var top = plane.Slice(2 * oy * inW, 2 * outW);
+                var bottom = plane.Slice((2 * oy + 1) * inW, 2 * outW);
+                var row = outPlane.Slice(oy * outW, outW);
+                for (int ox = 0; ox < row.Length; ox++)
+                    row[ox] = ((top[2 * ox] + top[2 * ox + 1]) + (bottom[2 * ox] + bottom[2 * ox + 1])) * 0.25f;
+            }
+        }
+    }
+
+    /// <summary>Any window, straight from the definition: the reference for the fast path.</summary>
+    public static void AverageForwardReference(ReadOnlySpan<float> x, int planes, in Window2d g, Span<float> y)
     {
         int outW = g.OutW;
         for (int p = 0; p < planes; p++)

@@ -183,7 +183,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         Learns(_bias is null ? [_weight] : [_weight, _bias]);
         _winograd = WinogradConvolution.Supports(KernelH, KernelW, Stride, Dilation)
             ? new WinogradConvolution(c, h, w, Filters, KernelH, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
-        _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutW)
+        _direct = DirectConvolution.Supports(Stride, Dilation, _g.OutH, _g.OutW, KernelW)
             ? new DirectConvolution(c, h, w, Filters, KernelH, KernelW, _g.PadTop, _g.PadLeft, _g.OutH, _g.OutW) : null;
     }
 
@@ -210,31 +210,39 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     /// <paramref name="training"/> is ignored. Keeps a reference to <paramref name="x"/> (not a copy) for <see cref="Backward"/>.
     /// Throws <see cref="ShapeException"/> when x is not [N, ...InputShape].
     /// </summary>
-    public override Tensor Forward(Tensor x, bool training) => Forward(x, training, relu: false);
-
-    /// <summary>
-    /// The forward pass followed by max(0, y) in the same pass when <paramref name="relu"/>: how
-    /// <see cref="Sequential.Predict(Tensor, int)"/> runs a convolution and the ReLU after it. Not for training: Backward
-    /// would see the rectified output.
-    /// </summary>
-    internal Tensor Forward(Tensor x, bool training, bool relu)
+    public override Tensor Forward(Tensor x, bool training)
     {
         CheckInput(x);
         _x = x;
+        var y = Tensor.Ensure(ref _y, x[0], OutputShape);
+        var algorithm = DirectForward ? ConvolutionAlgorithm.Direct : WinogradForward ? ConvolutionAlgorithm.Winograd : ConvolutionAlgorithm.Im2Col;
+        Compute(Engine, algorithm, x, Weight.Value.Span, _bias is null ? [] : _bias.Value.Span, y, relu: false);
+        return y;
+    }
+
+    /// <summary>The algorithms that can compute this convolution (built layers): im2col always, direct and Winograd where they apply.</summary>
+    internal IReadOnlyList<ConvolutionAlgorithm> Algorithms =>
+        [ConvolutionAlgorithm.Im2Col, .. _direct is null ? [] : new[] { ConvolutionAlgorithm.Direct },
+            .. _winograd is null ? [] : new[] { ConvolutionAlgorithm.Winograd }];
+
+    /// <summary>
+    /// y [N, F, OH, OW] = w ⋆ x + b by <paramref name="algorithm"/> on <paramref name="engine"/>, then max(0, y) when
+    /// <paramref name="relu"/>; <paramref name="w"/> and <paramref name="b"/> may be other weights of this layer's shape
+    /// (an inference plan's, with batch norm folded in). Keeps nothing for Backward.
+    /// </summary>
+    internal void Compute(Engine engine, ConvolutionAlgorithm algorithm, Tensor x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Tensor y, bool relu)
+    {
         int n = x[0], plane = _g.OutPlane, group = ImagesPerGemm(n);
-        var y = Tensor.Ensure(ref _y, n, OutputShape);
-        var w = Weight.Value.Span;
-        if (DirectForward)
+        _colHoldsBatch = false;
+        if (algorithm == ConvolutionAlgorithm.Direct)
         {
-            _direct!.Forward(Engine, x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
-            _colHoldsBatch = false;
-            return y;
+            _direct!.Forward(engine, x.Span, n, w, b, y.Span, relu);
+            return;
         }
-        if (WinogradForward)
+        if (algorithm == ConvolutionAlgorithm.Winograd)
         {
-            _winograd!.Forward(Engine, x.Span, n, w, _bias is null ? [] : _bias.Value.Span, y.Span, relu);
-            _colHoldsBatch = false;
-            return y;
+            _winograd!.Forward(engine, x.Span, n, w, b, y.Span, relu);
+            return;
         }
         for (int n0 = 0; n0 < n; n0 += group)
         {
@@ -244,13 +252,13 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
             {
                 // One image: the product [F, OH*OW] is already the output's layout.
                 var yn = y.Sample(n0);
-                Gemm.Multiply(Engine, false, false, Filters, plane, _rows, 1f, w, _rows, col, plane, 0f, yn, plane);
-                if (_bias is not null)
-                    for (int o = 0; o < Filters; o++) TensorPrimitives.Add(yn.Slice(o * plane, plane), _bias.Value.Span[o], yn.Slice(o * plane, plane));
+                Gemm.Multiply(engine, false, false, Filters, plane, _rows, 1f, w, _rows, col, plane, 0f, yn, plane);
+                if (!b.IsEmpty)
+                    for (int o = 0; o < Filters; o++) TensorPrimitives.Add(yn.Slice(o * plane, plane), b[o], yn.Slice(o * plane, plane));
                 continue;
             }
             var product = Buffer(ref _product, Filters * ld);
-            Gemm.Multiply(Engine, false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, product, ld);
+            Gemm.Multiply(engine, false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, product, ld);
             // [F, images * OH*OW] -> [images, F, OH*OW], adding the bias on the way.
             for (int i = 0; i < count; i++)
             {
@@ -259,14 +267,13 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
                 {
                     var src = product.Slice(o * ld + i * plane, plane);
                     var dst = yn.Slice(o * plane, plane);
-                    if (_bias is null) src.CopyTo(dst);
-                    else TensorPrimitives.Add(src, _bias.Value.Span[o], dst);
+                    if (b.IsEmpty) src.CopyTo(dst);
+                    else TensorPrimitives.Add(src, b[o], dst);
                 }
             }
         }
-        _colHoldsBatch = group >= n;
-        if (relu) TensorPrimitives.Max(y.Span, 0f, y.Span);
-        return y;
+        _colHoldsBatch = group >= n && ReferenceEquals(x, _x);
+        if (relu) VectorMath.Relu(y.Span, y.Span);
     }
 
     /// <summary>

@@ -157,27 +157,23 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
     public override Tensor Predict(Tensor x) => Predict(x, -1);
 
     /// <summary>
-    /// The first <paramref name="count"/> layers (all when negative) for inference only: the same values as
-    /// Forward(x, training: false), but a convolution followed by ReLU computes both in one pass over its output
-    /// and the ReLU layer is skipped (the cnn's ReLUs cost 0.2 of 4 ms as a pass of their own, measured); blocks
-    /// inside run their own Predict. The skipped layers keep nothing for Backward, so Backward needs a Forward first.
+    /// The first <paramref name="count"/> layers (all when negative) for inference only: the values of
+    /// Forward(x, training: false) up to float rounding, computed by an <see cref="InferencePlan"/> (batch norm folded,
+    /// activations fused into the step before them, dropout dropped, each convolution's algorithm measured) that is built
+    /// on the first call for each <paramref name="count"/> and kept. The layers keep nothing for Backward, so Backward
+    /// needs a Forward first.
     /// </summary>
     public Tensor Predict(Tensor x, int count)
     {
         RequireBuilt();
-        if (count < 0) count = _layers.Count;
+        if (Engine.Backend is not null && Parent is null) return Device!.Predict(x, count);
+        if (count < 0 || count > _layers.Count) count = _layers.Count;
         _predicted = true;
-        for (int i = 0; i < count; i++)
-        {
-            if (_layers[i] is Conv2d conv && i + 1 < count && _layers[i + 1] is ReLU)
-            {
-                x = conv.Forward(x, training: false, relu: true);
-                i++;
-            }
-            else x = _layers[i].Predict(x);
-        }
-        return x;
+        if (!_plans.TryGetValue(count, out var plan)) _plans[count] = plan = InferencePlan.Build(this, count);
+        return plan.Run(x);
     }
+
+    private readonly Dictionary<int, InferencePlan> _plans = [];
 
     /// <summary>
     /// Whether <see cref="Backward(Tensor, int)"/> carries the gradient all the way to the input. Off by default for a
@@ -218,6 +214,24 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
         for (int i = last; i >= stop && i >= 0; i--) dy = _layers[i].Backward(dy);
         return needed ? dy : null;
     }
+
+    /// <summary>
+    /// The device copy of this network when its engine has a <see cref="Engine.Backend"/> (made on first use, again
+    /// after the engine changes); null on the CPU or for a block inside a network.
+    /// </summary>
+    public DeviceNetwork? Device
+    {
+        get
+        {
+            if (Engine.Backend is not { } backend || Parent is not null) return null;
+            RequireBuilt();
+            if (_device is null || _deviceEngine != Engine) (_device, _deviceEngine) = (backend.Attach(this), Engine);
+            return _device;
+        }
+    }
+
+    private DeviceNetwork? _device;
+    private Engine? _deviceEngine;
 
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad() => Optimizer.ZeroGrad(Parameters);

@@ -127,7 +127,7 @@ public sealed class TrainingRun
             augmentation.Fill = (0f - normalization.Mean) / normalization.Std; // a black pixel, normalised
             loader.Augment = augmentation.Apply;
         }
-        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization);
+        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization) with { Seed = options.Seed };
         return new TrainingRun(options, trainer, loader, test, normalization, augmentation, metadata, resumed?.Position ?? TrainingPosition.Start, resumed);
     }
 

@@ -21,7 +21,7 @@ public class DirectConvolutionTests
             int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
             int h = 1 + rng.NextInt(12), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
             var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1, same);
-            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
+            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutH, g.OutW, kw)) continue;
             var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
             var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
             var weight = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
@@ -54,7 +54,7 @@ public class DirectConvolutionTests
             int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
             int h = 1 + rng.NextInt(10), w = 16 + kw - 1 - 2 * padW + rng.NextInt(25);
             var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1);
-            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutW)) continue;
+            if (g.OutH < 1 || !DirectConvolution.Supports(1, 1, g.OutH, g.OutW, kw)) continue;
             var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
             Assert.True(conv.SupportsWeightGradient);
             var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
@@ -104,13 +104,50 @@ public class DirectConvolutionTests
         Assert.Equal(expected, y);
     }
 
-    [Fact]
-    public void Rows_narrower_than_one_vector_are_not_supported()
+    [Theory]
+    [InlineData(1, 21u)]
+    [InlineData(2, 22u)]
+    public void Rows_narrower_than_a_vector_run_flat_and_match_the_reference(int threads, ulong seed) => WithThreads(threads, engine =>
     {
-        Assert.False(DirectConvolution.Supports(1, 1, 15));
-        Assert.False(DirectConvolution.Supports(2, 1, 32));
-        Assert.False(DirectConvolution.Supports(1, 2, 32));
-        Assert.Throws<ArgumentException>(() => new DirectConvolution(1, 8, 15, 4, 3, 3, 1, 1, 8, 15));
+        var rng = new Rng(seed);
+        int checkedShapes = 0;
+        for (int trial = 0; trial < 40; trial++)
+        {
+            // Rows of 1 to 15 outputs, as LeNet's 10x10 and a ResNet's 7x7 and 4x4 maps.
+            int n = 1 + rng.NextInt(5), c = 1 + rng.NextInt(7), o = 1 + rng.NextInt(9);
+            int kh = 1 + rng.NextInt(5), kw = 1 + rng.NextInt(5);
+            int padH = rng.NextInt(kh), padW = rng.NextInt(kw);
+            int h = kh + rng.NextInt(12), w = Math.Max(1, kw - 2 * padW) + rng.NextInt(15);
+            var g = Window2d.Create(h, w, kh, kw, 1, padH, padW, 1);
+            if (g.OutH < 1 || g.OutW < 1 || g.OutW >= 16 || !DirectConvolution.Supports(1, 1, g.OutH, g.OutW, kw)) continue;
+            var conv = new DirectConvolution(c, h, w, o, kh, kw, g.PadTop, g.PadLeft, g.OutH, g.OutW);
+            Assert.True(conv.Flat);
+            Assert.False(conv.SupportsWeightGradient);
+            var x = TestData.Random(rng, n, c, h, w).Span.ToArray();
+            var weight = TestData.Random(rng, o, c, kh, kw).Span.ToArray();
+            var bias = trial % 2 == 0 ? TestData.Random(rng, o).Span.ToArray() : [];
+            bool relu = trial % 3 == 0;
+            var y = new float[n * o * g.OutPlane + 7];
+            y.AsSpan().Fill(float.NaN);
+            conv.Forward(engine, x, n, weight, bias, y, relu);
+            var expected = new float[n * o * g.OutPlane];
+            ConvolutionReference.Forward(x, n, c, weight, bias, o, g, expected);
+            if (relu) for (int i = 0; i < expected.Length; i++) expected[i] = Math.Max(0f, expected[i]);
+            TestData.AssertClose(expected, y.AsSpan(0, expected.Length), 1e-5f);
+            Assert.True(y.AsSpan(expected.Length).ToArray().All(float.IsNaN), "wrote past the output");
+            checkedShapes++;
+        }
+        Assert.True(checkedShapes >= 20, $"only {checkedShapes} of 40 random shapes were narrow and supported");
+    });
+
+    [Fact]
+    public void Planes_smaller_than_one_vector_strides_and_dilations_are_not_supported()
+    {
+        Assert.True(DirectConvolution.Supports(1, 1, 1, 15, 3)); // one row of 17 padded values
+        Assert.False(DirectConvolution.Supports(1, 1, 2, 2, 3)); // 2 rows of 4
+        Assert.False(DirectConvolution.Supports(2, 1, 32, 32, 3));
+        Assert.False(DirectConvolution.Supports(1, 2, 32, 32, 3));
+        Assert.Throws<ArgumentException>(() => new DirectConvolution(1, 4, 4, 4, 3, 3, 0, 0, 2, 2));
     }
 
     [Fact]
