@@ -35,7 +35,7 @@ public static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
-        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, or a + of them", DefaultValueFactory = _ => "none" };
         var memoryLimit = CliOptions.MemoryLimit();
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var imageSize = new Option<string?>("--image-size") { Description = "image folders: resize every image to HxW (default: the most common size)" };

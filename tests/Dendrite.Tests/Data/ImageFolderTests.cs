@@ -197,3 +197,30 @@ public class ColourIdxTests
         Assert.Equal([32, 3, 5, 5], net.NamedParameters.First().Parameter.Value.Shape.ToArray());
     }
 }
+
+/// <summary>Brightness and contrast jitter: the formula by hand, and the same draw for every channel.</summary>
+public class JitterTests
+{
+    [Fact]
+    public void Adjust_scales_around_the_mean_and_shifts()
+    {
+        var x = new float[] { 0f, 0.5f, 1f, 0.5f };
+        ImageAugmentation.Adjust(x, 2f, 0.1f);
+        Assert.Equal([-0.4f, 0.6f, 1.6f, 0.6f], x.Select(v => MathF.Round(v, 5)).ToArray());
+    }
+
+    [Fact]
+    public void Jitter_parses_prints_and_keeps_a_grey_image_grey_across_channels()
+    {
+        var a = ImageAugmentation.Parse("flip+jitter=0.3", [3, 2, 2])!;
+        Assert.Equal("flip+jitter=0.3", a.ToString());
+        Assert.Equal("jitter", ImageAugmentation.Parse("jitter", [3, 2, 2])!.ToString());
+        Assert.Throws<FormatException>(() => ImageAugmentation.Parse("jitter=2", [3, 2, 2]));
+        var image = new float[] { 0.2f, 0.4f, 0.6f, 0.8f, 0.2f, 0.4f, 0.6f, 0.8f, 0.2f, 0.4f, 0.6f, 0.8f };
+        var before = (float[])image.Clone();
+        ImageAugmentation.Parse("jitter", [3, 2, 2])!.Apply(image, new Rng(3));
+        Assert.NotEqual(before, image);
+        Assert.Equal(image[..4], image[4..8]);
+        Assert.Equal(image[..4], image[8..]);
+    }
+}
