@@ -42,6 +42,7 @@ public static class App
         EvalCommand.Create(),
         PredictCommand.Create(),
         ExportCommand.Create(),
+        ImportCommand.Create(),
         FiltersCommand.Create(),
         ActivationsCommand.Create(),
         ExplainCommand.Create(),

@@ -47,6 +47,22 @@ public static class CliOptions
         DefaultValueFactory = _ => "1x28x28",
     };
 
+    public static Option<string?> Spec() => new("--spec")
+    {
+        Description = "the layers (a preset or spec) of a --model file of weights saved elsewhere, e.g. a PyTorch state_dict as safetensors; its modules fill the spec's layers in order",
+    };
+
+    /// <summary>
+    /// A Dendrite model file, or with <paramref name="spec"/> a file of weights saved elsewhere (a PyTorch state_dict)
+    /// put into that spec built for samples of <paramref name="inputShape"/> (<see cref="ModelFile.Load(string, string, int[], Dendrite.Engine?)"/>).
+    /// </summary>
+    public static SavedModel LoadModel(string path, string? spec, Func<int[]> inputShape, Engine? engine = null)
+    {
+        if (spec is null) return Dendrite.ModelFile.Load(path, engine);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        return Dendrite.ModelFile.Load(path, spec, inputShape(), engine);
+    }
+
     public static int Positive(int value, string option) =>
         value > 0 ? value : throw new UsageException($"{option}: must be a positive whole number, got {value}");
 
@@ -160,9 +176,36 @@ public static class CliOptions
         return dims;
     }
 
-    /// <summary>Loads the IDX folder, or says how to get Fashion-MNIST when the default folder is missing.</summary>
-    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue, long? memoryLimit = null)
+    /// <summary>Image folders' options (train --image-size, --channels, --crop, --skip-bad-images, --test-fraction, --seed).</summary>
+    public static ImageFolderOptions ImageOptions(string? size, int? channels, bool crop, bool skip, double testFraction, ulong seed)
     {
+        var shape = size is null ? null : Shape(size, "--image-size");
+        if (shape is not null && shape.Length != 2) throw new UsageException($"--image-size: '{size}' is not HxW, e.g. 32x32");
+        if (channels is not (null or 1 or 3)) throw new UsageException($"--channels: 1 (grey) or 3 (RGB), got {channels}");
+        return new ImageFolderOptions
+        {
+            Size = shape is null ? null : (shape[0], shape[1]),
+            Channels = channels,
+            CentreCrop = crop,
+            SkipBadImages = skip,
+            TestFraction = testFraction,
+            Seed = seed,
+        };
+    }
+
+    /// <summary>
+    /// Loads an image folder (<see cref="ImageFolder"/>: class folders, or train/ and test/ of class folders) or an IDX
+    /// folder, or says how to get Fashion-MNIST when the default folder is missing.
+    /// </summary>
+    public static (Dataset Train, Dataset Test) LoadData(string dir, int trainLimit = int.MaxValue, int testLimit = int.MaxValue, long? memoryLimit = null,
+        ImageFolderOptions? images = null)
+    {
+        if (ImageFolder.Looks(dir))
+        {
+            var data = ImageFolder.Load(dir, images);
+            if (data.Skipped > 0) Console.WriteLine($"skipped {data.Skipped:N0} images that cannot be decoded");
+            return (data.Train.Take(trainLimit), data.Test.Take(testLimit));
+        }
         if (File.Exists(dir))
             throw new UsageException($"--data: {dir} is a file; give the folder that holds the IDX files");
         if (!Directory.Exists(dir))
@@ -180,9 +223,9 @@ public static class CliOptions
                     if (!File.Exists(path)) continue;
                     var d = IdxFile.ReadDims(path, 3);
                     // A header that claims more than the file can hold is the reader's to refuse, naming the file.
-                    long claimed = (long)d[0] * d[1] * d[2], most = new FileInfo(path).Length * (suffix == "" ? 1 : 1032);
+                    long claimed = d.Aggregate(1L, (v, x) => v * x), most = new FileInfo(path).Length * (suffix == "" ? 1 : 1032);
                     if (claimed > most) break;
-                    bytes += claimed + 4L * Math.Min(d[0], cap) * d[1] * d[2];
+                    bytes += claimed + 4L * Math.Min(d[0], cap) * (claimed / d[0]);
                     break;
                 }
             if (bytes > limit)

@@ -15,12 +15,15 @@ public static class PredictCommand
         var invert = new Option<bool>("--invert") { Description = "invert grey levels (dark objects on a light background)" };
         var json = new Option<bool>("--json") { Description = "print a JSON array, one object per image" };
         var device = CliOptions.Device();
-        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json, device };
+        var spec = CliOptions.Spec();
+        var input = CliOptions.Input();
+        input.Description = "with --spec: the per-sample input shape, e.g. 3x32x32";
+        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json, device, spec, input };
         command.SetAction(r =>
         {
             int k = CliOptions.Positive(r.GetValue(top), "--top");
             var engine = CliOptions.Engine(Environment.ProcessorCount, r.GetValue(device)!);
-            var saved = ModelFile.Load(r.GetValue(model)!, engine);
+            var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => CliOptions.Shape(r.GetValue(input)!, "--input"), engine);
             CliOptions.OnDevice(saved.Net);
             var meta = saved.Metadata;
             var paths = r.GetValue(images)!;

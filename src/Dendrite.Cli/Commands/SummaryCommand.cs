@@ -18,14 +18,15 @@ public static class SummaryCommand
         var data = new Option<string?>("--data") { Description = "IDX folder: also count each ReLU layer's units that never fire on its test set" };
         var limit = new Option<int?>("--test-limit") { Description = "with --data: test images to run (default: all)" };
         var memoryLimit = CliOptions.MemoryLimit();
-        var command = new Command("summary", "print the layer table of a model (a preset, a spec or a model file), or of several side by side") { model, input, classes, data, limit, memoryLimit };
+        var spec = CliOptions.Spec();
+        var command = new Command("summary", "print the layer table of a model (a preset, a spec or a model file), or of several side by side") { model, input, classes, data, limit, memoryLimit, spec };
         command.SetAction(r =>
         {
             var shape = CliOptions.Shape(r.GetValue(input)!, "--input");
             int outputs = CliOptions.Positive(r.GetValue(classes), "--classes");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
             long bytes = CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit");
-            var nets = r.GetValue(model)!.Select(m => Build(m, shape, outputs, bytes)).ToList();
+            var nets = r.GetValue(model)!.Select(m => r.GetValue(spec) is { } layers ? Foreign(m, layers, shape) : Build(m, shape, outputs, bytes)).ToList();
             foreach (var (net, meta) in nets)
             {
                 Print(net);
@@ -38,6 +39,13 @@ public static class SummaryCommand
     }
 
     /// <summary>A model file as saved; a preset with its classifier sized to <paramref name="outputs"/>; a spec as written, whatever it outputs.</summary>
+    // A file of weights saved elsewhere (a PyTorch state_dict) in the layers of --spec, on --input.
+    private static (Sequential Net, ModelMetadata Metadata) Foreign(string model, string spec, int[] shape)
+    {
+        var saved = CliOptions.LoadModel(model, spec, () => shape);
+        return (saved.Net, saved.Metadata);
+    }
+
     private static (Sequential Net, ModelMetadata Metadata) Build(string model, int[] shape, int outputs, long memoryLimit)
     {
         if (ModelSource.IsFile(model))

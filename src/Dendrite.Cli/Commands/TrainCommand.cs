@@ -28,18 +28,25 @@ public static class TrainCommand
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var target = new Option<string?>("--target") { Description = "CSV data: the column to predict (a header name or a 1-based column number)" };
         var task = new Option<string?>("--task") { Description = "CSV data: classification or regression (default: guessed from the target column)" };
-        var testFraction = new Option<double>("--test-fraction") { Description = "CSV data: share of rows held out for testing", DefaultValueFactory = _ => 0.2 };
+        var testFraction = new Option<double>("--test-fraction") { Description = "CSV data and one tree of image class folders: share held out for testing (stratified)", DefaultValueFactory = _ => 0.2 };
         var fit = new Option<string>("--fit") { Description = "backprop, or two-phase (k-means centres, then least squares) for rbf(K),dense(outputs) models", DefaultValueFactory = _ => "backprop" };
         var ridge = new Option<double>("--ridge") { Description = "two-phase fit: ridge lambda on the output weights", DefaultValueFactory = _ => 1e-6 };
         var output = new Option<string?>("--out", "-o") { Description = "write the trained model to this .safetensors file" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
-        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, or a + of them", DefaultValueFactory = _ => "none" };
         var memoryLimit = CliOptions.MemoryLimit();
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
+        var imageSize = new Option<string?>("--image-size") { Description = "image folders: resize every image to HxW (default: the most common size)" };
+        var channels = new Option<int?>("--channels") { Description = "image folders: 1 (grey) or 3 (RGB) (default: colour when any image is)" };
+        var crop = new Option<bool>("--crop") { Description = "image folders: centre-crop to the --image-size aspect ratio before resizing" };
+        var skipBad = new Option<bool>("--skip-bad-images") { Description = "image folders: leave out images that cannot be decoded (with a count) instead of failing" };
+        var spec = CliOptions.Spec();
+        spec.Description = "fine-tune: the layers (a preset or spec) of a --model file of weights saved elsewhere (a PyTorch state_dict as safetensors)";
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
+            spec, imageSize, channels, crop, skipBad,
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
@@ -49,6 +56,11 @@ public static class TrainCommand
             {
                 Data = r.GetValue(data)!,
                 Model = r.GetValue(model)!,
+                Spec = r.GetValue(spec),
+                ImageSize = r.GetValue(imageSize),
+                Channels = r.GetValue(channels),
+                CentreCrop = r.GetValue(crop),
+                SkipBadImages = r.GetValue(skipBad),
                 Options = new TrainingOptions
                 {
                     Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
@@ -86,7 +98,7 @@ public static class TrainCommand
             if (settings.Resume is not null)
             {
                 // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
-                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
+                var fixedOptions = new Option[] { model, spec, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
                 var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);

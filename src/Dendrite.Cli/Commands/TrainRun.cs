@@ -27,13 +27,16 @@ public static class TrainRun
         var loss = Choices.Loss(o.Loss);
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
         Choices.Schedule(o.Schedule, o.Epochs);
-        LayerSpec.ParseAll(ModelSpec.Resolve(s.Model)); // a bad spec fails before the data loads
+        bool file = s.Spec is not null || resumed is null && ModelSource.IsFile(s.Model);
+        if (s.Spec is not null && !File.Exists(s.Model)) throw new UsageException($"--spec: --model {s.Model} must be a file of weights");
+        if (s.Spec is not null || !file) LayerSpec.ParseAll(ModelSpec.Resolve(s.Spec ?? s.Model)); // a bad spec fails before the data loads
         InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
-        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit, s.MemoryLimit);
-        if (resumed is null) CliOptions.CheckTrainingMemory(s.Model, train.SampleShape, o.Batch, s.MemoryLimit);
-        var net = resumed?.Model.Net ?? ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine, s.MemoryLimit);
+        var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit, s.MemoryLimit,
+            CliOptions.ImageOptions(s.ImageSize, s.Channels, s.CentreCrop, s.SkipBadImages, s.TestFraction, o.Seed));
+        if (resumed is null && (s.Spec is not null || !file)) CliOptions.CheckTrainingMemory(s.Spec ?? s.Model, train.SampleShape, o.Batch, s.MemoryLimit);
+        var net = resumed?.Model.Net ?? (file ? Initial(s, train, engine, ref o) : ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine, s.MemoryLimit));
         net.Engine = engine; // a resumed model was loaded before its thread count was known
         if (!net.InputShape.SequenceEqual(train.SampleShape))
             throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
@@ -107,6 +110,21 @@ public static class TrainRun
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");
         return 0;
+    }
+
+    // Fine-tuning: the network and weights of a model file (with --spec, a file saved elsewhere). A Dendrite model file's
+    // input normalisation is kept unless --normalize says otherwise.
+    private static Sequential Initial(TrainSettings s, Dataset train, Engine engine, ref TrainingOptions o)
+    {
+        var saved = CliOptions.LoadModel(s.Model, s.Spec, () => train.SampleShape, engine);
+        if (!saved.Net.InputShape.SequenceEqual(train.SampleShape))
+            throw new UsageException($"--data: samples are {Tensor.Format(train.SampleShape)}, the model in {s.Model} takes {Tensor.Format(saved.Net.InputShape)}");
+        if (saved.Metadata.Outputs != train.OutputSize)
+            throw new UsageException($"--model: {s.Model} has {saved.Metadata.Outputs} outputs, the data {train.OutputSize}");
+        var n = saved.Metadata.Normalization;
+        if (!n.IsNone && InputNormalization.Parse(o.Normalize) is { IsNone: true })
+            o = o with { Normalize = FormattableString.Invariant($"{n.Mean:R},{n.Std:R}") };
+        return saved.Net;
     }
 
     /// <summary>Test images the dead-unit check after each epoch runs.</summary>

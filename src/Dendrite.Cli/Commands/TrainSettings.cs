@@ -11,8 +11,11 @@ public sealed record TrainSettings
     /// <summary>IDX data folder or CSV file.</summary>
     public required string Data { get; init; }
 
-    /// <summary>A preset name or a layer spec.</summary>
+    /// <summary>A preset name or a layer spec; or a model file to fine-tune (a file of weights saved elsewhere with <see cref="Spec"/>).</summary>
     public required string Model { get; init; }
+
+    /// <summary>The layers of a <see cref="Model"/> file saved elsewhere (a PyTorch state_dict): fine-tuning starts from its weights.</summary>
+    public string? Spec { get; init; }
 
     /// <summary>
     /// The run's hyperparameters, with the defaults of <see cref="TrainingOptions"/>. Not in a checkpoint's settings:
@@ -54,6 +57,18 @@ public sealed record TrainSettings
 
     /// <summary>CSV data only: the share of rows held out for testing.</summary>
     public double TestFraction { get; init; } = 0.2;
+
+    /// <summary>Image folders: every image resized to HxW (default: the most common size).</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>Image folders: 1 (grey) or 3 (RGB); null to keep what the files are.</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Image folders: centre-crop to the target's aspect ratio before resizing.</summary>
+    public bool CentreCrop { get; init; }
+
+    /// <summary>Image folders: leave out images that cannot be decoded, with a count, instead of failing.</summary>
+    public bool SkipBadImages { get; init; }
 
     /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>
     public string Fit { get; init; } = "backprop";

@@ -2,7 +2,8 @@ namespace Dendrite;
 
 /// <summary>
 /// An MNIST-style folder: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
-/// t10k-labels-idx1-ubyte, each optionally gzipped. Pixels are scaled to [0, 1]; images become [1, H, W].
+/// t10k-labels-idx1-ubyte, each optionally gzipped. Pixels are scaled to [0, 1]; images become [1, H, W], or
+/// [C, H, W] from a 4-d image file (magic 0x00000804, [N, C, H, W], e.g. colour planes).
 /// </summary>
 public static class IdxDataset
 {
@@ -80,8 +81,9 @@ public static class IdxDataset
         if (labels.Dims[0] != n)
             throw new InvalidDataException($"{labelsPath}: {labels.Dims[0]} labels for {n} images in {imagesPath}");
         n = Math.Min(n, limit);
-        int h = images.Dims[1], w = images.Dims[2];
-        var features = new float[(long)n * h * w];
+        // [N, H, W] grey images, or [N, C, H, W] (colour) from a 4-d file.
+        int[] shape = images.Dims.Length == 4 ? images.Dims[1..] : [1, .. images.Dims[1..]];
+        var features = new float[(long)n * Tensor.Volume(shape)];
         for (int i = 0; i < features.Length; i++) features[i] = images.Data[i] * (1f / 255f);
         var y = new int[n];
         int classes = 0;
@@ -94,7 +96,7 @@ public static class IdxDataset
         if (classNames is not null) classes = classNames.Length;
         var present = new bool[256];
         foreach (byte label in labels.Data) present[label] = true;
-        return (new Dataset(features, [1, h, w], y, classes, classNames), present);
+        return (new Dataset(features, shape, y, classes, classNames), present);
     }
 
     private static string Find(string dir, string stem)

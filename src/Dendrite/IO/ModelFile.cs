@@ -36,6 +36,12 @@ public static class ModelFile
     /// <summary>Loads a model from a stream; <paramref name="path"/> names it in errors. As <see cref="Load(string, Engine?)"/>.</summary>
     public static SavedModel Load(Stream stream, string path, Engine? engine = null) => Load(SafeTensorsFile.Read(stream, path), engine);
 
+    /// <summary>
+    /// Loads weights written elsewhere (a PyTorch <c>state_dict</c> saved as safetensors, no Dendrite metadata) into
+    /// <paramref name="spec"/> built for samples of <paramref name="inputShape"/>: see <see cref="StateDict"/>.
+    /// </summary>
+    public static SavedModel Load(string path, string spec, int[] inputShape, Engine? engine = null) => StateDict.Load(path, spec, inputShape, engine);
+
     private static SavedModel Load(SafeTensorsFile file, Engine? engine) =>
         Rebuild(file, engine, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
 
@@ -86,7 +92,7 @@ public static class ModelFile
     }
 
     // The innermost layer a path name ("3.body.0.weight") belongs to, for messages.
-    private static Layer Owner(Layer layer, string name)
+    internal static Layer Owner(Layer layer, string name)
     {
         while (true)
         {
