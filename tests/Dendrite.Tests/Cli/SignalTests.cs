@@ -23,7 +23,11 @@ public partial class SignalTests
     /// <summary>Starts dendrite with <paramref name="args"/>; returns once it printed its "training" line.</summary>
     private static (Process Process, Task<string> Out, Task<string> Err) StartTraining(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // A shell starts a background job with SIGINT ignored, and an ignored signal stays ignored across exec (nohup's rule,
+        // which dendrite keeps), so a suite run that way would send its Ctrl-C to nobody. env gives the child the default.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add("--default-signal=INT,TERM");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dendrite.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         var p = Process.Start(info)!;
