@@ -22,8 +22,8 @@ internal static class BatchNormFolding
     }
 
     /// <summary>
-    /// w' [units, rows] = s w and b' = s b + t for the weights <paramref name="w"/> of a layer with <paramref name="units"/>
-    /// outputs (bias <paramref name="b"/>, empty for none) followed by <paramref name="bn"/>.
+    /// w' [units, rows] = s w and b' = s b + t for the weights <paramref name="w"/> of a layer with one output per element of <paramref name="foldedB"/>
+    /// (bias <paramref name="b"/>, empty for none) followed by <paramref name="bn"/>.
     /// </summary>
     public static void Fold(ReadOnlySpan<float> w, ReadOnlySpan<float> b, BatchNorm bn, Span<float> foldedW, Span<float> foldedB, Span<float> scale)
     {
