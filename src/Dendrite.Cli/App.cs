@@ -22,7 +22,13 @@ public static class App
             Console.Error.WriteLine($"dendrite: {string.Join(" ", parsed.Errors.Select(e => e.Message))}");
             return BadInput;
         }
-        return Guard(() => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+        using var signals = StopSignals.Listen();
+        return Guard(() =>
+        {
+            // Where the command will write is checked before it does any work (an hour of training, say).
+            OutputPaths.From(parsed).Check();
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        });
     }
 
     private static IEnumerable<Command> Commands() =>
@@ -36,6 +42,7 @@ public static class App
         EvalCommand.Create(),
         PredictCommand.Create(),
         ExportCommand.Create(),
+        ImportCommand.Create(),
         FiltersCommand.Create(),
         ActivationsCommand.Create(),
         ExplainCommand.Create(),
@@ -47,6 +54,11 @@ public static class App
         try
         {
             return body();
+        }
+        catch (MemoryLimitException e)
+        {
+            Console.Error.WriteLine($"dendrite: --model: {e.Message}");
+            return BadInput;
         }
         catch (Exception e) when (IsBadInput(e))
         {

@@ -99,6 +99,17 @@ public static class ActivationMaps
         return (GridShape.Extent(g.Columns, m.Width * s, Gap), GridShape.Extent(g.Rows, m.Height * s, Gap));
     }
 
+    /// <summary>
+    /// The colour range of a volume: its smallest to its largest value, widened to take in 0 when every value is the same,
+    /// so a volume of zeros (every unit dead) is drawn dark, as zero is in a live volume after a ReLU, not mid-colour.
+    /// </summary>
+    public static (float Low, float High) ZeroDark((float Low, float High) range)
+    {
+        if (range.High > range.Low) return range;
+        float v = range.Low;
+        return v > 0 ? (0f, v) : v < 0 ? (v, 0f) : (0f, 1f);
+    }
+
     // One range for the whole volume, so a channel that barely fires looks dark next to one that fires strongly.
     private static void DrawSection(SKBitmap bitmap, FeatureMap m, int x0, int y0, int width, int height)
     {
@@ -106,7 +117,7 @@ public static class ActivationMaps
         int s = Scale(m), plane = m.Height * m.Width;
         for (int y = y0; y < y0 + height; y++)
             for (int x = x0; x < x0 + width; x++) bitmap.SetPixel(x, y, Drawing.Gap);
-        var (low, high) = Drawing.Range(m.Values.Span);
+        var (low, high) = ZeroDark(Drawing.Range(m.Values.Span));
         Func<float, SKColor> colour = m.Label == "input" ? Drawing.Gray : Drawing.Viridis;
         for (int c = 0; c < m.Channels; c++)
         {

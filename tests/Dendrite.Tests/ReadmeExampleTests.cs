@@ -6,6 +6,8 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Dendrite.Tests;
 
 /// <summary>The README's library example, taken from README.md itself, compiles and trains to a useful accuracy.</summary>
+// Swaps Console.Out (through Cli.Run or to read the example's output): one at a time with the other console tests.
+[Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class ReadmeExampleTests
 {
     [Fact]

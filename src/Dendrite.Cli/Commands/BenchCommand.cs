@@ -17,12 +17,13 @@ public static class BenchCommand
         var batch = new Option<int>("--batch", "-b") { Description = "samples per step", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 200 };
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "print one JSON line" };
         var inferenceOnly = new Option<bool>("--inference-only") { Description = "measure inference alone (any batch size, batch norm included)" };
-        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, json, inferenceOnly };
+        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, device, json, inferenceOnly };
         command.SetAction(r =>
         {
-            var engine = CliOptions.Engine(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
             var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"), engine,
                 training: !r.GetValue(inferenceOnly));
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
@@ -32,20 +33,21 @@ public static class BenchCommand
         return command;
     }
 
-    public sealed record Result(string Model, int Batch, int Threads, double Train, double Infer, double AllocatedPerStep)
+    public sealed record Result(string Model, int Batch, int Threads, double Train, double Infer, double AllocatedPerStep, string Device = "cpu")
     {
         public string ToJson() => string.Create(CultureInfo.InvariantCulture,
-            $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
+            $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"device\":\"{Device}\",\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
 
         public string ToText() => Train == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{Model}, batch {Batch}, {Threads} threads: inference {Infer:N0} samples/s")
+            ? string.Create(CultureInfo.InvariantCulture, $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: inference {Infer:N0} samples/s")
             : string.Create(CultureInfo.InvariantCulture,
-                $"{Model}, batch {Batch}, {Threads} threads: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
+                $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
     }
 
     public static Result Measure(string model, int batchSize, int steps, Engine? engine = null, bool training = true)
     {
         var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, engine);
+        CliOptions.OnDevice(net);
         var batch = SyntheticBatch(batchSize, new Rng(1));
         int warmup = Math.Max(3, steps / 10);
         double train = 0, perStep = 0;
@@ -67,7 +69,7 @@ public static class BenchCommand
         clock.Restart();
         for (int i = 0; i < steps; i++) Infer(net, batch, predictions);
         double infer = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        return new Result(model, batchSize, net.Engine.Threads, train, infer, perStep);
+        return new Result(model, batchSize, net.Engine.Threads, train, infer, perStep, net.Engine.Device);
     }
 
     /// <summary>

@@ -13,24 +13,37 @@ public static class EvalCommand
         var limit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var json = new Option<bool>("--json") { Description = "print {\"test_accuracy\":..,\"test_loss\":..,\"samples\":..}" };
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var confusion = new Option<bool>("--confusion") { Description = "also print the confusion matrix and per-class accuracy" };
         var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, confusion, confusionPng };
+        var spec = CliOptions.Spec();
+        var input = new Option<string?>("--input") { Description = "with --spec: the per-sample input shape (default: the data's)" };
+        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, device, confusion, confusionPng, spec, input };
         command.SetAction(r =>
         {
-            var engine = CliOptions.Engine(r.GetValue(threads));
+            var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
             if (r.GetValue(confusion) && r.GetValue(json)) throw new UsageException("--confusion prints a table; it cannot be combined with --json");
             int max = r.GetValue(limit) is { } l ? CliOptions.Positive(l, "--test-limit") : int.MaxValue;
-            var saved = ModelFile.Load(r.GetValue(model)!, engine);
-            var raw = RawTestSet(r.GetValue(data)!, max, saved.Metadata);
+            string dir = r.GetValue(data)!;
+            var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => r.GetValue(input) is { } i
+                ? CliOptions.Shape(i, "--input") : TestShape(dir), engine);
+            CliOptions.OnDevice(saved.Net);
+            var raw = RawTestSet(dir, max, saved.Metadata);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
-                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples })
+                ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples }, CliOptions.Json)
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
             if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, Normalised(raw, saved.Metadata), r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The shape of the folder's test samples.</summary>
+    public static int[] TestShape(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
+        return ImageFolder.Looks(dir) ? ImageFolder.Load(dir).Test.SampleShape : IdxDataset.LoadTest(dir, 1).SampleShape;
     }
 
     /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>
@@ -40,13 +53,21 @@ public static class EvalCommand
     public static Dataset RawTestSet(string dir, int limit, ModelMetadata meta)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
-        var test = IdxDataset.LoadTest(dir, limit);
+        var test = ImageFolder.Looks(dir) ? FolderTest(dir, limit, meta) : IdxDataset.LoadTest(dir, limit);
         if (!test.SampleShape.SequenceEqual(meta.InputShape))
             throw new UsageException($"--data: samples are {Tensor.Format(test.SampleShape)}, the model takes {Tensor.Format(meta.InputShape)}");
         int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
         if (top >= meta.Outputs)
             throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
         return new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+    }
+
+    // An image folder's test split (train/test, or the default 0.2 split of one tree with seed 1), in the model's classes.
+    private static Dataset FolderTest(string dir, int limit, ModelMetadata meta)
+    {
+        if (meta.ClassNames is null) throw new UsageException($"--data: {dir} is an image folder, and the model has no class names to match its folders with");
+        if (meta.InputShape is not [1 or 3, _, _]) throw new UsageException($"--data: {dir} is an image folder; the model takes {Tensor.Format(meta.InputShape)}, not images");
+        return ImageFolder.LoadTest(dir, meta.InputShape, meta.ClassNames).Take(limit);
     }
 
     private static Dataset Normalised(Dataset raw, ModelMetadata meta)

@@ -9,10 +9,13 @@ public static class ExportCommand
     {
         var model = CliOptions.ModelFile();
         var output = new Option<string>("--out", "-o") { Description = "the .onnx file to write", Required = true };
-        var command = new Command("export", "export a saved model to ONNX") { model, output };
+        var spec = CliOptions.Spec();
+        var input = CliOptions.Input();
+        input.Description = "with --spec: the per-sample input shape, e.g. 3x32x32";
+        var command = new Command("export", "export a saved model to ONNX") { model, output, spec, input };
         command.SetAction(r =>
         {
-            var saved = ModelFile.Load(r.GetValue(model)!);
+            var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => CliOptions.Shape(r.GetValue(input)!, "--input"));
             string path = r.GetValue(output)!;
             try
             {

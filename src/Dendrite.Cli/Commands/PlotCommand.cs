@@ -24,6 +24,8 @@ public static class PlotCommand
         var command = new Command("plot", "plot a metric from train --metrics files against epochs or seconds") { files, output, y, x, logY, title, width, height };
         command.Subcommands.Add(PlotActivationsCommand.Create());
         command.Subcommands.Add(PlotMetricsCommand.Create());
+        command.Subcommands.Add(PlotDescentCommand.Create());
+        command.Subcommands.Add(PlotBoundaryCommand.Create());
         command.SetAction(r =>
         {
             string xName = r.GetValue(x)!.ToLowerInvariant();

@@ -14,11 +14,17 @@ public static class PredictCommand
         var top = new Option<int>("--top") { Description = "how many classes to list per image", DefaultValueFactory = _ => 3 };
         var invert = new Option<bool>("--invert") { Description = "invert grey levels (dark objects on a light background)" };
         var json = new Option<bool>("--json") { Description = "print a JSON array, one object per image" };
-        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json };
+        var device = CliOptions.Device();
+        var spec = CliOptions.Spec();
+        var input = CliOptions.Input();
+        input.Description = "with --spec: the per-sample input shape, e.g. 3x32x32";
+        var command = new Command("predict", "classify images with a saved model") { model, images, top, invert, json, device, spec, input };
         command.SetAction(r =>
         {
             int k = CliOptions.Positive(r.GetValue(top), "--top");
-            var saved = ModelFile.Load(r.GetValue(model)!);
+            var engine = CliOptions.Engine(Environment.ProcessorCount, r.GetValue(device)!);
+            var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => CliOptions.Shape(r.GetValue(input)!, "--input"), engine);
+            CliOptions.OnDevice(saved.Net);
             var meta = saved.Metadata;
             var paths = r.GetValue(images)!;
             // Every image is read before anything is printed: a bad one fails the command cleanly.
@@ -34,7 +40,7 @@ public static class PredictCommand
                 {
                     image = x.Path,
                     predictions = x.Top.Select(t => new { @class = t.Class, name = meta.ClassName(t.Class), probability = t.P }),
-                })));
+                }), CliOptions.Json));
             else
                 foreach (var (path, best) in results)
                     Console.WriteLine($"{path}: " + string.Join(", ", best.Select(t =>

@@ -20,25 +20,35 @@ public static class TrainCommand
         var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
+        var device = CliOptions.Device();
         var metrics = new Option<string?>("--metrics") { Description = "write one JSON object per epoch to this file" };
+        var metricsEvery = new Option<int?>("--metrics-every") { Description = "with --metrics: also write a record of the batch loss every N steps" };
         var report = new Option<string?>("--report") { Description = "write DIR/index.html, a self-contained report page, rewritten after each epoch" };
         var trainLimit = new Option<int?>("--train-limit") { Description = "use only the first N training samples" };
         var testLimit = new Option<int?>("--test-limit") { Description = "use only the first N test samples" };
         var target = new Option<string?>("--target") { Description = "CSV data: the column to predict (a header name or a 1-based column number)" };
         var task = new Option<string?>("--task") { Description = "CSV data: classification or regression (default: guessed from the target column)" };
-        var testFraction = new Option<double>("--test-fraction") { Description = "CSV data: share of rows held out for testing", DefaultValueFactory = _ => 0.2 };
+        var testFraction = new Option<double>("--test-fraction") { Description = "CSV data and one tree of image class folders: share held out for testing (stratified)", DefaultValueFactory = _ => 0.2 };
         var fit = new Option<string>("--fit") { Description = "backprop, or two-phase (k-means centres, then least squares) for rbf(K),dense(outputs) models", DefaultValueFactory = _ => "backprop" };
         var ridge = new Option<double>("--ridge") { Description = "two-phase fit: ridge lambda on the output weights", DefaultValueFactory = _ => 1e-6 };
         var output = new Option<string?>("--out", "-o") { Description = "write the trained model to this .safetensors file" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
-        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, shift+flip", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, or a + of them", DefaultValueFactory = _ => "none" };
+        var memoryLimit = CliOptions.MemoryLimit();
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
+        var imageSize = new Option<string?>("--image-size") { Description = "image folders: resize every image to HxW (default: the most common size)" };
+        var channels = new Option<int?>("--channels") { Description = "image folders: 1 (grey) or 3 (RGB) (default: colour when any image is)" };
+        var crop = new Option<bool>("--crop") { Description = "image folders: centre-crop to the --image-size aspect ratio before resizing" };
+        var skipBad = new Option<bool>("--skip-bad-images") { Description = "image folders: leave out images that cannot be decoded (with a count) instead of failing" };
+        var spec = CliOptions.Spec();
+        spec.Description = "fine-tune: the layers (a preset or spec) of a --model file of weights saved elsewhere (a PyTorch state_dict as safetensors)";
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, metrics, report, trainLimit, testLimit,
-            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize,
+            spec, imageSize, channels, crop, skipBad,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
+            target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
         command.SetAction(r =>
         {
@@ -46,6 +56,11 @@ public static class TrainCommand
             {
                 Data = r.GetValue(data)!,
                 Model = r.GetValue(model)!,
+                Spec = r.GetValue(spec),
+                ImageSize = r.GetValue(imageSize),
+                Channels = r.GetValue(channels),
+                CentreCrop = r.GetValue(crop),
+                SkipBadImages = r.GetValue(skipBad),
                 Options = new TrainingOptions
                 {
                     Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
@@ -61,7 +76,9 @@ public static class TrainCommand
                     Normalize = r.GetValue(normalize)!,
                 },
                 Threads = CliOptions.Positive(r.GetValue(threads), "--threads"),
+                Device = r.GetValue(device)!,
                 Metrics = r.GetValue(metrics),
+                MetricsEvery = r.GetValue(metricsEvery) is { } me ? CliOptions.Positive(me, "--metrics-every") : null,
                 Report = r.GetValue(report),
                 TrainLimit = r.GetValue(trainLimit) is { } tl ? CliOptions.Positive(tl, "--train-limit") : int.MaxValue,
                 TestLimit = r.GetValue(testLimit) is { } el ? CliOptions.Positive(el, "--test-limit") : int.MaxValue,
@@ -74,11 +91,14 @@ public static class TrainCommand
                 Checkpoint = r.GetValue(checkpoint),
                 CheckpointEvery = r.GetValue(every) is { } n ? CliOptions.Positive(n, "--checkpoint-every") : null,
                 Resume = r.GetValue(resume),
+                MemoryLimit = CliOptions.Bytes(r.GetValue(memoryLimit), "--memory-limit"),
             };
+            if (settings.MetricsEvery is not null && settings.Metrics is null)
+                throw new UsageException("--metrics-every: needs --metrics FILE to write the step records to");
             if (settings.Resume is not null)
             {
-                // A resumed run continues with its saved settings; only where it writes and how many threads may change.
-                var fixedOptions = new Option[] { model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
+                // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
+                var fixedOptions = new Option[] { model, spec, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
                 var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);
@@ -87,11 +107,14 @@ public static class TrainCommand
                 {
                     Data = Given(data) ? settings.Data : saved.Data,
                     Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Device = settings.Device,
                     Metrics = settings.Metrics,
+                    MetricsEvery = settings.MetricsEvery,
                     Out = settings.Out,
                     Checkpoint = settings.Checkpoint ?? settings.Resume,
                     CheckpointEvery = settings.CheckpointEvery ?? saved.CheckpointEvery,
                     Resume = settings.Resume,
+                    MemoryLimit = settings.MemoryLimit,
                 }, checkpoint);
             }
             settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize);

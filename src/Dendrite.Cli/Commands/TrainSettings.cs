@@ -11,8 +11,11 @@ public sealed record TrainSettings
     /// <summary>IDX data folder or CSV file.</summary>
     public required string Data { get; init; }
 
-    /// <summary>A preset name or a layer spec.</summary>
+    /// <summary>A preset name or a layer spec; or a model file to fine-tune (a file of weights saved elsewhere with <see cref="Spec"/>).</summary>
     public required string Model { get; init; }
+
+    /// <summary>The layers of a <see cref="Model"/> file saved elsewhere (a PyTorch state_dict): fine-tuning starts from its weights.</summary>
+    public string? Spec { get; init; }
 
     /// <summary>
     /// The run's hyperparameters, with the defaults of <see cref="TrainingOptions"/>. Not in a checkpoint's settings:
@@ -24,8 +27,18 @@ public sealed record TrainSettings
     /// <summary>Compute threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Where the run computes: cpu, cuda or ilgpu-cpu. Not saved in a checkpoint's settings: a run started on one
+    /// device resumes on whichever --device the resuming command names.
+    /// </summary>
+    [JsonIgnore]
+    public string Device { get; init; } = "cpu";
+
     /// <summary>File to append one JSON object per epoch to.</summary>
     public string? Metrics { get; init; }
+
+    /// <summary>Also write a per-step record to <see cref="Metrics"/> every N optimizer steps.</summary>
+    public int? MetricsEvery { get; init; }
 
     /// <summary>Folder for the HTML report.</summary>
     public string? Report { get; init; }
@@ -45,6 +58,18 @@ public sealed record TrainSettings
     /// <summary>CSV data only: the share of rows held out for testing.</summary>
     public double TestFraction { get; init; } = 0.2;
 
+    /// <summary>Image folders: every image resized to HxW (default: the most common size).</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>Image folders: 1 (grey) or 3 (RGB); null to keep what the files are.</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Image folders: centre-crop to the target's aspect ratio before resizing.</summary>
+    public bool CentreCrop { get; init; }
+
+    /// <summary>Image folders: leave out images that cannot be decoded, with a count, instead of failing.</summary>
+    public bool SkipBadImages { get; init; }
+
     /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>
     public string Fit { get; init; } = "backprop";
 
@@ -59,6 +84,10 @@ public sealed record TrainSettings
 
     /// <summary>Also save a checkpoint every N steps.</summary>
     public int? CheckpointEvery { get; init; }
+
+    /// <summary>Bytes the model, its training and the data may take (--memory-limit); a property of the machine, not saved in checkpoints.</summary>
+    [JsonIgnore]
+    public long MemoryLimit { get; init; } = MemoryEstimate.DefaultLimit;
 
     /// <summary>Checkpoint folder to continue from; the run's other settings come from the checkpoint.</summary>
     public string? Resume { get; init; }

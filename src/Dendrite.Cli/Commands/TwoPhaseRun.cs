@@ -11,16 +11,25 @@ public static class TwoPhaseRun
 {
     public const string Backprop = "backprop", TwoPhase = "two-phase";
 
+    /// <summary>A two-phase fit is one solve, with no steps between which to save: --checkpoint and --resume are refused.</summary>
+    public static void CheckOptions(TrainSettings s)
+    {
+        if (s.Fit == Backprop) return;
+        if (s.Checkpoint is not null) throw new UsageException($"--checkpoint: --fit {s.Fit} has no optimizer steps to checkpoint; --out writes the fitted model");
+        if (s.CheckpointEvery is not null) throw new UsageException($"--checkpoint-every: --fit {s.Fit} has no optimizer steps to checkpoint");
+    }
+
     /// <summary>Checks a --fit value.</summary>
     public static string Fit(string value) => value.ToLowerInvariant() switch
     {
         Backprop => Backprop,
         TwoPhase or "two_phase" or "twophase" => TwoPhase,
-        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase"),
+        PerceptronRun.Perceptron => PerceptronRun.Perceptron,
+        _ => throw new UsageException($"--fit: '{value}' is not one of backprop, two-phase, perceptron"),
     };
 
     public static int Execute(Sequential net, Loss loss, Dataset train, Dataset? test, TrainSettings s, MetricsLog? metrics,
-        Func<Sequential, IReadOnlyDictionary<string, double>?>? extra)
+        Func<Sequential, IReadOnlyDictionary<string, double>?>? extra, Normalization normalization, ModelMetadata? metadata = null)
     {
         if (TwoPhaseFit.Unsuitable(net) is { } why) throw new UsageException($"--fit two-phase: {why}");
         Console.WriteLine($"fitting {net.Spec} ({net.ParameterCount:N0} parameters) on {train.Count:N0} samples, testing on {test?.Count ?? 0:N0}; " +
@@ -43,6 +52,11 @@ public static class TwoPhaseRun
                           (fit.Jitter > 0 ? $", jitter {fit.Jitter:G2} added to factor the float32 normal matrix" : ""));
         Console.WriteLine($"two-phase  train loss {m.TrainLoss:F4}  test loss {m.TestLoss:F4}  {Describe(m)}  {m.Seconds:F2} s");
         metrics?.Write(m);
+        if (s.Out is not null)
+        {
+            ModelFile.Save(s.Out, net, metadata ?? ModelMetadata.Describe(net, loss, train.ClassNames, normalization));
+            Console.WriteLine($"wrote {s.Out}");
+        }
         Console.WriteLine(Summary(m));
         return 0;
     }

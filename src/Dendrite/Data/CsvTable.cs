@@ -40,21 +40,23 @@ public sealed class CsvTable
         return Parse(reader, path);
     }
 
+    /// <summary>The longest row <see cref="Parse"/> reads, in characters; a longer one is refused before it is held in memory.</summary>
+    public const int MaxRowLength = 1 << 20;
+
     /// <summary>Parses CSV text from <paramref name="reader"/>; <paramref name="path"/> names the source in error messages.</summary>
     /// <exception cref="InvalidDataException">
     /// Naming the file and line: a row with a different number of values than the first, an unclosed quote, text after a
-    /// closing quote, a header naming a column twice, or no data at all.
+    /// closing quote, a row longer than <see cref="MaxRowLength"/> characters, a header naming a column twice, or no data at all.
     /// </exception>
+    /// <remarks>
+    /// RFC 4180: a quoted field may hold commas, doubled quotes and line breaks; a row's line number is the line it starts on.
+    /// </remarks>
     public static CsvTable Parse(TextReader reader, string path)
     {
         var rows = new List<string[]>();
         var lines = new List<int>();
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (cells, lineNumber) in new CsvRows(reader, path, MaxRowLength).Read())
         {
-            lineNumber++;
-            if (line.Trim().Length == 0) continue;
-            var cells = SplitLine(line, path, lineNumber);
             if (rows.Count > 0 && cells.Length != rows[0].Length)
                 throw new InvalidDataException($"{path}: line {lineNumber}: {cells.Length} values, expected {rows[0].Length} as on line {lines[0]}");
             rows.Add(cells);
@@ -93,35 +95,5 @@ public sealed class CsvTable
             throw new InvalidDataException($"{Path}: no column '{name}'; the columns are {string.Join(", ", Columns)}" +
                                            (HasHeader ? "" : " (no header line was found, so they are numbered)"));
         return i;
-    }
-
-    private static string[] SplitLine(string line, string path, int lineNumber)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false, wasQuoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c != '"') cell.Append(c);
-                else if (i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else quoted = false;
-            }
-            else if (c == '"' && cell.ToString().Trim().Length == 0 && !wasQuoted) { quoted = wasQuoted = true; cell.Clear(); }
-            else if (c == ',')
-            {
-                cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim());
-                cell.Clear();
-                wasQuoted = false;
-            }
-            else if (wasQuoted && !char.IsWhiteSpace(c))
-                throw new InvalidDataException($"{path}: line {lineNumber}: text after a closing quote in field {cells.Count + 1}");
-            else if (!wasQuoted) cell.Append(c);
-        }
-        if (quoted) throw new InvalidDataException($"{path}: line {lineNumber}: a quote in field {cells.Count + 1} is not closed");
-        cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim());
-        return [.. cells];
     }
 }

@@ -2,7 +2,8 @@ namespace Dendrite;
 
 /// <summary>
 /// An MNIST-style folder: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
-/// t10k-labels-idx1-ubyte, each optionally gzipped. Pixels are scaled to [0, 1]; images become [1, H, W].
+/// t10k-labels-idx1-ubyte, each optionally gzipped. Pixels are scaled to [0, 1]; images become [1, H, W], or
+/// [C, H, W] from a 4-d image file (magic 0x00000804, [N, C, H, W], e.g. colour planes).
 /// </summary>
 public static class IdxDataset
 {
@@ -26,8 +27,10 @@ public static class IdxDataset
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException($"{dir}: no such directory");
         var names = dir.Contains("fashion", StringComparison.OrdinalIgnoreCase) ? FashionMnistClasses : null;
-        var train = Load(Find(dir, "train-images-idx3-ubyte"), Find(dir, "train-labels-idx1-ubyte"), trainLimit, names);
-        var test = Load(Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), testLimit, names);
+        string trainLabels = Find(dir, "train-labels-idx1-ubyte"), testLabels = Find(dir, "t10k-labels-idx1-ubyte");
+        var (train, trainPresent) = LoadWithLabels(Find(dir, "train-images-idx3-ubyte"), trainLabels, trainLimit, names);
+        var (test, testPresent) = LoadWithLabels(Find(dir, "t10k-images-idx3-ubyte"), testLabels, testLimit, names);
+        RequireDense(trainPresent, testPresent, trainLabels, testLabels);
         if (!train.SampleShape.SequenceEqual(test.SampleShape))
             throw new InvalidDataException($"{dir}: train images are {Tensor.Format(train.SampleShape)}, test images {Tensor.Format(test.SampleShape)}");
         if (train.Classes != test.Classes)
@@ -49,7 +52,28 @@ public static class IdxDataset
     }
 
     /// <summary>One image file and its label file.</summary>
-    public static Dataset Load(string imagesPath, string labelsPath, int limit = int.MaxValue, string[]? classNames = null)
+    public static Dataset Load(string imagesPath, string labelsPath, int limit = int.MaxValue, string[]? classNames = null) =>
+        LoadWithLabels(imagesPath, labelsPath, limit, classNames).Data;
+
+    // The class count is the highest label + 1: a stray label 255 among ten classes would make a 256-way output layer
+    // without a word. A small set may miss a class or two, so only labels that leave most class numbers unused are refused.
+    private static void RequireDense(bool[] a, bool[] b, string aPath, string bPath)
+    {
+        int top = -1, present = 0;
+        for (int c = 0; c < a.Length; c++)
+            if (a[c] || b[c])
+            {
+                top = c;
+                present++;
+            }
+        if (top + 1 <= 2 * present) return;
+        string where = a[top] ? aPath : bPath;
+        int below = Enumerable.Range(0, top).Where(c => a[c] || b[c]).DefaultIfEmpty(-1).Max();
+        throw new InvalidDataException($"{where}: label {top}, but only {present} distinct labels occur (the next highest is {below}); " +
+                                       $"that would make {top + 1} classes, most never seen. Labels must number the classes 0 to K-1");
+    }
+
+    private static (Dataset Data, bool[] Present) LoadWithLabels(string imagesPath, string labelsPath, int limit, string[]? classNames)
     {
         var images = IdxFile.Read(imagesPath, 3);
         var labels = IdxFile.Read(labelsPath, 1);
@@ -57,8 +81,9 @@ public static class IdxDataset
         if (labels.Dims[0] != n)
             throw new InvalidDataException($"{labelsPath}: {labels.Dims[0]} labels for {n} images in {imagesPath}");
         n = Math.Min(n, limit);
-        int h = images.Dims[1], w = images.Dims[2];
-        var features = new float[(long)n * h * w];
+        // [N, H, W] grey images, or [N, C, H, W] (colour) from a 4-d file.
+        int[] shape = images.Dims.Length == 4 ? images.Dims[1..] : [1, .. images.Dims[1..]];
+        var features = new float[(long)n * Tensor.Volume(shape)];
         for (int i = 0; i < features.Length; i++) features[i] = images.Data[i] * (1f / 255f);
         var y = new int[n];
         int classes = 0;
@@ -69,7 +94,9 @@ public static class IdxDataset
         }
         if (classNames is not null && classes > classNames.Length) classNames = null;
         if (classNames is not null) classes = classNames.Length;
-        return new Dataset(features, [1, h, w], y, classes, classNames);
+        var present = new bool[256];
+        foreach (byte label in labels.Data) present[label] = true;
+        return (new Dataset(features, shape, y, classes, classNames), present);
     }
 
     private static string Find(string dir, string stem)

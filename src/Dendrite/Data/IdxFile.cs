@@ -16,12 +16,15 @@ public sealed class IdxFile
 
     /// <summary>The file it was read from.</summary>
     public required string Path { get; init; }
-    /// <summary>The sizes in the header: [N, H, W] for images, [N] for labels.</summary>
+    /// <summary>The sizes in the header: [N, H, W] or [N, C, H, W] for images, [N] for labels.</summary>
     public required int[] Dims { get; init; }
     /// <summary>The items as unsigned bytes, row-major.</summary>
     public required byte[] Data { get; init; }
 
-    /// <summary>Reads <paramref name="path"/>, gunzipping it when the name ends in .gz; it must have <paramref name="expectedDims"/> dimensions.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/>, gunzipping it when the name ends in .gz; it must have <paramref name="expectedDims"/>
+    /// dimensions, except that an image file (3) may have 4: [N, C, H, W], magic 0x00000804.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">
     /// Naming the file: a wrong magic number, a zero dimension, a data size that does not match the header, truncation,
@@ -46,6 +49,33 @@ public sealed class IdxFile
         catch (UnauthorizedAccessException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
+    /// <summary>Only the sizes in the header of <paramref name="path"/> (gunzipping the first bytes of a .gz), to know what reading it will cost.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string, int)"/>, for the header.</exception>
+    public static int[] ReadDims(string path, int expectedDims)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+        try
+        {
+            using var file = File.OpenRead(path);
+            using Stream s = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            var magic = new byte[4];
+            ReadExactly(s, magic, path, "the magic number");
+            uint m = BinaryPrimitives.ReadUInt32BigEndian(magic);
+            if (expectedDims == 3 && m == 0x00000804u) expectedDims = 4; // [N, C, H, W] images
+            else if (m != (0x00000800u | (uint)expectedDims))
+                throw new InvalidDataException($"{path}: IDX magic 0x{m:X8}, expected 0x{0x00000800u | (uint)expectedDims:X8}");
+            var head = new byte[4 * expectedDims];
+            ReadExactly(s, head, path, "the end of the header");
+            var dims = new int[expectedDims];
+            for (int i = 0; i < expectedDims; i++)
+                dims[i] = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32BigEndian(head.AsSpan(4 * i)));
+            return dims;
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal)) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+        catch (IOException e) when (e is not FileNotFoundException) { throw new InvalidDataException($"{path}: {e.Message}", e); }
+    }
+
     /// <summary>Reads an IDX file from a stream.</summary>
     /// <param name="s">The file's bytes from the start, decompressed.</param>
     /// <param name="path">Names the file in error messages.</param>
@@ -59,8 +89,10 @@ public sealed class IdxFile
         ReadExactly(s, head, path, "the magic number");
         uint magic = BinaryPrimitives.ReadUInt32BigEndian(head);
         uint expectedMagic = 0x00000800u | (uint)expectedDims;
-        if (magic != expectedMagic)
-            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8} ({(expectedDims == 1 ? "labels" : "images")})");
+        // Images are grey [N, H, W] or [N, C, H, W] (colour): an image file of 3 dimensions may have 4.
+        if (expectedDims == 3 && magic == 0x00000804u) expectedDims = 4;
+        else if (magic != expectedMagic)
+            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8} ({(expectedDims == 1 ? "labels" : "images) or 0x00000804 (images [N, C, H, W]")})");
         var dims = new int[expectedDims];
         Span<byte> size = stackalloc byte[4];
         long count = 1;

@@ -5,7 +5,8 @@ namespace Dendrite;
 /// <summary>
 /// Random label-preserving changes to training images [C, H, W], drawn per sample from the loader's seeded
 /// generator: a shift by up to <see cref="MaxShift"/> pixels each way with zeros filling the border (the same as
-/// padding by that much and cropping back at a random offset), and a left-right mirror with probability 1/2.
+/// padding by that much and cropping back at a random offset), a left-right mirror with probability 1/2, and a
+/// brightness and contrast jitter (<see cref="Jitter"/>) that treats all channels alike, so colours keep their hue.
 /// Plug <see cref="Apply"/> into <see cref="DataLoader.Augment"/>; evaluation never augments.
 /// </summary>
 public sealed class ImageAugmentation
@@ -38,21 +39,36 @@ public sealed class ImageAugmentation
     /// <summary>Whether each image is mirrored left-right with probability 1/2.</summary>
     public bool Flip { get; }
 
+    /// <summary>
+    /// Brightness and contrast jitter j (0 for none): each image becomes (x - m) * c + m + b, with m its mean, c drawn from
+    /// [1 - j, 1 + j] and b from [-j, j] pixel units (times <see cref="PixelScale"/>), the same for every channel.
+    /// </summary>
+    public float Jitter { get; init; }
+
+    /// <summary>One pixel unit (the range [0, 1]) as the network sees it: 1, or 1 / std once inputs are normalised.</summary>
+    public float PixelScale { get; set; } = 1f;
+
+    /// <summary>The jitter that "jitter" without "=X" means.</summary>
+    public const float DefaultJitter = 0.2f;
+
     /// <summary>What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are normalised.</summary>
     public float Fill { get; set; }
 
     /// <summary>As the command line writes it: shift, shift=3, flip, shift+flip.</summary>
     public override string ToString() =>
-        string.Join("+", new[] { MaxShift == 0 ? null : MaxShift == DefaultShift ? "shift" : $"shift={MaxShift}", Flip ? "flip" : null }.OfType<string>());
+        string.Join("+", new[] { MaxShift == 0 ? null : MaxShift == DefaultShift ? "shift" : $"shift={MaxShift}", Flip ? "flip" : null,
+            Jitter == 0 ? null : Jitter == DefaultJitter ? "jitter" : FormattableString.Invariant($"jitter={Jitter}") }.OfType<string>());
 
     /// <summary>
-    /// Reads "none", "shift", "shift=N", "flip" or a '+'-joined combination such as "shift+flip"; null for none.
+    /// Reads "none", "shift", "shift=N", "flip", "jitter", "jitter=X" (0 &lt; X &lt; 1) or a '+'-joined combination such as
+    /// "shift+flip+jitter"; null for none.
     /// Throws <see cref="FormatException"/> naming the bad part.
     /// </summary>
     public static ImageAugmentation? Parse(string text, int[] sampleShape)
     {
         int shift = 0;
         bool flip = false;
+        float jitter = 0;
         if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
         foreach (var raw in text.Split('+'))
         {
@@ -60,9 +76,11 @@ public sealed class ImageAugmentation
             if (part == "flip") flip = true;
             else if (part == "shift") shift = DefaultShift;
             else if (part.StartsWith("shift=") && int.TryParse(part[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0) shift = s;
-            else throw new FormatException($"'{raw.Trim()}' is not one of none, shift, shift=N (pixels), flip, or a '+' of them such as shift+flip");
+            else if (part == "jitter") jitter = DefaultJitter;
+            else if (part.StartsWith("jitter=") && float.TryParse(part[7..], NumberStyles.Float, CultureInfo.InvariantCulture, out float j) && j is > 0 and < 1) jitter = j;
+            else throw new FormatException($"'{raw.Trim()}' is not one of none, shift, shift=N (pixels), flip, jitter, jitter=X (0 < X < 1), or a '+' of them such as shift+flip");
         }
-        return new ImageAugmentation(sampleShape, shift, flip);
+        return new ImageAugmentation(sampleShape, shift, flip) { Jitter = jitter };
     }
 
     /// <summary>Shifts and/or mirrors one image in place.</summary>
@@ -71,9 +89,25 @@ public sealed class ImageAugmentation
         int dy = MaxShift == 0 ? 0 : rng.NextInt(2 * MaxShift + 1) - MaxShift;
         int dx = MaxShift == 0 ? 0 : rng.NextInt(2 * MaxShift + 1) - MaxShift;
         bool mirror = Flip && rng.NextInt(2) == 1;
-        if (dy == 0 && dx == 0 && !mirror) return;
-        image[.._scratch.Length].CopyTo(_scratch);
-        Transform(_scratch, image, _c, _h, _w, dy, dx, mirror, Fill);
+        if (dy != 0 || dx != 0 || mirror)
+        {
+            image[.._scratch.Length].CopyTo(_scratch);
+            Transform(_scratch, image, _c, _h, _w, dy, dx, mirror, Fill);
+        }
+        if (Jitter > 0)
+        {
+            float c = 1f + Jitter * (2f * rng.NextFloat() - 1f), b = Jitter * (2f * rng.NextFloat() - 1f) * PixelScale;
+            Adjust(image[.._scratch.Length], c, b);
+        }
+    }
+
+    /// <summary>x = (x - m) * <paramref name="contrast"/> + m + <paramref name="brightness"/>, m the image's mean.</summary>
+    public static void Adjust(Span<float> image, float contrast, float brightness)
+    {
+        double sum = 0;
+        foreach (float v in image) sum += v;
+        float m = (float)(sum / image.Length);
+        for (int i = 0; i < image.Length; i++) image[i] = (image[i] - m) * contrast + m + brightness;
     }
 
     /// <summary>dst[c, y, x] = src[c, y - dy, x' - dx] where x' = W-1-x when mirrored (else x), <paramref name="fill"/> outside the image.</summary>

@@ -48,7 +48,7 @@ public sealed class TabularData
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is outside [0, 1).</exception>
     /// <exception cref="InvalidDataException">
     /// Naming the file (and the line where there is one): no such column, no feature columns, a feature or regression target
-    /// that is not a number.
+    /// that is not a number or lies beyond float32's range, a classification target with one value, too few rows to split.
     /// </exception>
     public static TabularData From(CsvTable table, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1)
     {
@@ -68,6 +68,8 @@ public sealed class TabularData
 
         var order = Enumerable.Range(0, n).ToArray();
         new Rng(seed ^ 0xC5B1E5D17A7AUL).Shuffle(order);
+        if (testFraction > 0 && n < 2)
+            throw new InvalidDataException($"{table.Path}: {n} data row; a test part and a training part need at least 2 rows (or a test fraction of 0)");
         int testCount = testFraction == 0 ? 0 : Math.Clamp((int)Math.Round(testFraction * n), 1, n - 1);
         if (n - testCount < 1) throw new InvalidDataException($"{table.Path}: {n} rows leave no training rows");
         var testRows = order[..testCount].Order().ToArray();
@@ -87,6 +89,8 @@ public sealed class TabularData
         else
         {
             var names = ClassNames(targetCells);
+            if (names.Length < 2)
+                throw new InvalidDataException($"{table.Path}: column '{table.Columns[t]}' holds '{Clip(targetCells[0])}' on every row; classification needs at least two classes");
             var index = new Dictionary<string, int>();
             for (int c = 0; c < names.Length; c++) index[names[c]] = c;
             var labels = targetCells.Select(v => index[ClassKey(v)]).ToArray();
@@ -132,9 +136,19 @@ public sealed class TabularData
     private static double Number(CsvTable table, int row, int column, string why)
     {
         string cell = table.Rows[row][column];
-        if (CsvTable.TryNumber(cell, out double v)) return v;
-        string what = cell.Length == 0 ? "is empty" : $"'{cell}' is not a number";
+        if (CsvTable.TryNumber(cell, out double v))
+            return Math.Abs(v) <= float.MaxValue
+                ? v
+                : throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {Clip(cell)} is beyond float32's range (±3.4e38)");
+        string what = cell.Length == 0 ? "is empty" : $"'{Clip(cell)}' is not a number";
         throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {what}; {why}");
+    }
+
+    // A cell as a one-line message shows it: line breaks (a quoted field may hold them) escaped, long text cut.
+    private static string Clip(string cell)
+    {
+        cell = cell.Replace("\r", "\\r").Replace("\n", "\\n");
+        return cell.Length <= 40 ? cell : cell[..37] + "...";
     }
 
     private static (float[] Mean, float[] Std) Moments(float[] x, int d, int[] rows)

@@ -1,62 +1,67 @@
-using System.Runtime.InteropServices;
+using System.Collections.Concurrent;
 
 namespace Dendrite;
 
 /// <summary>
 /// Replaces a file so that a crash at any moment leaves either the old or the new content, never a mix:
-/// write a temporary file beside it, flush it to the disk, then rename it over the target, and on Linux flush the
-/// folder too, so that the rename itself survives a power cut (.NET has no call for that: libc's open and fsync).
+/// write a temporary file beside it (its name holds the process id, so two processes never share one), flush it to
+/// the disk, then rename it over the target, and on Linux flush the folder too, so that the rename itself survives a
+/// power cut (.NET has no call for that: libc's open and fsync). Only regular files are replaced: a device, a pipe or a
+/// folder at the target is refused (<see cref="OutputFile.Check"/>). Temporary files of writes in progress are listed,
+/// so that a signal handler can remove them (<see cref="OutputFile.RemoveTemporaries"/>).
 /// </summary>
-internal static partial class AtomicFile
+internal static class AtomicFile
 {
     public const string TempSuffix = ".tmp";
 
+    private static readonly ConcurrentDictionary<string, byte> Live = new();
+
+    /// <summary>The temporary file this process writes beside <paramref name="path"/>.</summary>
+    public static string TempPath(string path) => $"{path}.{Environment.ProcessId}{TempSuffix}";
+
     public static void Write(string path, Action<Stream> write)
     {
-        string temp = path + TempSuffix;
+        OutputFile.RequireReplaceable(path);
+        string temp = TempPath(path);
+        lock (Live)
+        {
+            // A signal handler has cleaned up for the process's end: a write begun now would leave its temporary file.
+            if (_ended) throw new IOException($"{path}: not written, the process is ending");
+            Live[temp] = 0;
+        }
         try
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
+                if (_ended) throw new IOException($"{path}: not written, the process is ending"); // the cleanup ran before the file existed
                 write(file);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
-            FlushFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Posix.FlushFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+        finally
+        {
+            Live.TryRemove(temp, out _);
+        }
     }
 
-    /// <summary>fsync of the folder's entry list where the platform allows it; best effort, as the file itself is already safe.</summary>
-    private static void FlushFolder(string folder)
+    private static bool _ended;
+
+    /// <summary>Deletes every temporary file of a write still in progress; with <paramref name="end"/>, refuses new writes from then on.</summary>
+    public static void RemoveTemporaries(bool end = false)
     {
-        if (!OperatingSystem.IsLinux()) return;
-        try
+        lock (Live)
         {
-            int fd = open(folder, 0); // O_RDONLY: enough to fsync a folder
-            if (fd < 0) return;
-            fsync(fd);
-            close(fd);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // No libc to call: the rename is still atomic, only not yet forced to the disk.
+            _ended |= end;
+            foreach (var temp in Live.Keys) TryDelete(temp);
         }
     }
-
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int fsync(int fd);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 
     private static void TryDelete(string path)
     {

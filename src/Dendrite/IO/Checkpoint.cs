@@ -46,13 +46,14 @@ public sealed class Checkpoint
     /// Writes a checkpoint of <paramref name="trainer"/> at its current <see cref="Trainer.Position"/> into
     /// <paramref name="dir"/> and deletes all but the newest <see cref="Keep"/>. Returns the file's path.
     /// </summary>
-    /// <exception cref="TrainingDivergedException">A weight is NaN or infinite; nothing is written.</exception>
+    /// <exception cref="TrainingDivergedException">A weight or buffer (batch norm's running statistics) is NaN or infinite; nothing is written.</exception>
     public static string Save(string dir, Trainer trainer, DataLoader loader, ModelMetadata metadata, IReadOnlyDictionary<string, string>? extra = null)
     {
+        trainer.Synchronize(); // a device's trained values come down first
         var net = trainer.Model;
         var opt = trainer.Optimizer;
-        foreach (var (name, p) in net.NamedParameters)
-            if (!AllFinite(p.Value.Span))
+        foreach (var (_, t) in ModelFile.Tensors(net))
+            if (!AllFinite(t.Span))
                 throw new TrainingDivergedException(trainer.Position.Epoch, trainer.Position.Batch, float.NaN);
 
         var writer = ModelFile.Writer(net, metadata);
@@ -184,12 +185,7 @@ public sealed class Checkpoint
         loader.Rng.State = LoaderRngState;
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float v in values)
-            if (!float.IsFinite(v)) return false;
-        return true;
-    }
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) < 0;
 
     private static string Text(long v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Text(ulong v) => v.ToString(CultureInfo.InvariantCulture);

@@ -36,6 +36,12 @@ public static class ModelFile
     /// <summary>Loads a model from a stream; <paramref name="path"/> names it in errors. As <see cref="Load(string, Engine?)"/>.</summary>
     public static SavedModel Load(Stream stream, string path, Engine? engine = null) => Load(SafeTensorsFile.Read(stream, path), engine);
 
+    /// <summary>
+    /// Loads weights written elsewhere (a PyTorch <c>state_dict</c> saved as safetensors, no Dendrite metadata) into
+    /// <paramref name="spec"/> built for samples of <paramref name="inputShape"/>: see <see cref="StateDict"/>.
+    /// </summary>
+    public static SavedModel Load(string path, string spec, int[] inputShape, Engine? engine = null) => StateDict.Load(path, spec, inputShape, engine);
+
     private static SavedModel Load(SafeTensorsFile file, Engine? engine) =>
         Rebuild(file, engine, file.Metadata.ContainsKey(Checkpoint.StepsKey) ? Checkpoint.StatePrefixes : []);
 
@@ -74,12 +80,19 @@ public static class ModelFile
 
         // Shapes are now known to match the file, so building allocates no more than the file holds.
         net.Build(meta.InputShape, engine: engine);
-        foreach (var (name, value) in Tensors(net)) file.Floats(file.Find(name)!).CopyTo(value.Span);
+        foreach (var (name, value) in Tensors(net))
+        {
+            file.Floats(file.Find(name)!).CopyTo(value.Span);
+            // Weights of a run that diverged compute nothing but NaN: refuse them here, naming the tensor.
+            int bad = value.Span.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+                throw new InvalidDataException($"{path}: tensor '{name}' holds {value.Span[bad]} at index {bad}; a model's values must be finite (the run that wrote it diverged)");
+        }
         return new SavedModel(net, meta, file);
     }
 
     // The innermost layer a path name ("3.body.0.weight") belongs to, for messages.
-    private static Layer Owner(Layer layer, string name)
+    internal static Layer Owner(Layer layer, string name)
     {
         while (true)
         {

@@ -33,6 +33,20 @@ public sealed record ModelMetadata
     public string Loss { get; init; } = "cross-entropy";
     /// <summary>The Dendrite version that wrote the file.</summary>
     public string Version { get; init; } = CurrentVersion;
+    /// <summary>
+    /// For a model trained on a table: each feature's training mean, so that a raw row x feeds the network as
+    /// (x - <see cref="FeatureMean"/>) / <see cref="FeatureStd"/>; null for other models. Stored as "feature_mean".
+    /// </summary>
+    public float[]? FeatureMean { get; init; }
+    /// <summary>Each feature's training standard deviation (see <see cref="FeatureMean"/>); stored as "feature_std".</summary>
+    public float[]? FeatureStd { get; init; }
+    /// <summary>
+    /// The seed the network's weights were first drawn with (a run by <see cref="TrainingRun"/> saves it), so the initial
+    /// weights can be rebuilt (<see cref="SavedModel.Initial"/>); null when unknown. Stored as "seed".
+    /// </summary>
+    public ulong? Seed { get; init; }
+    /// <summary>The table's feature column names, in input order; null when unknown. Stored as "feature_names".</summary>
+    public string[]? FeatureNames { get; init; }
 
     /// <summary>This library's version, as written into new files.</summary>
     public static string CurrentVersion { get; } =
@@ -89,6 +103,17 @@ public sealed record ModelMetadata
         metadata["normalize_mean"] = Normalization.Mean.ToString("R", CultureInfo.InvariantCulture);
         metadata["normalize_std"] = Normalization.Std.ToString("R", CultureInfo.InvariantCulture);
         metadata["loss"] = Loss;
+        if (Seed is { } seed) metadata["seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        if (FeatureMean is not null) metadata["feature_mean"] = JsonSerializer.Serialize(FeatureMean);
+        if (FeatureStd is not null) metadata["feature_std"] = JsonSerializer.Serialize(FeatureStd);
+        if (FeatureNames is not null) metadata["feature_names"] = JsonSerializer.Serialize(FeatureNames, Json);
+    }
+
+    /// <summary>A raw table row standardised as in training (in place); unchanged when the model has no feature statistics.</summary>
+    public void StandardiseFeatures(Span<float> row)
+    {
+        if (FeatureMean is null || FeatureStd is null) return;
+        for (int f = 0; f < row.Length; f++) row[f] = (row[f] - FeatureMean[f % FeatureMean.Length]) / FeatureStd[f % FeatureStd.Length];
     }
 
     /// <summary>Reads and checks the metadata of a model file; every problem names the file and the key.</summary>
@@ -121,8 +146,37 @@ public sealed record ModelMetadata
         float std = ParseFloat(Get("normalize_std"), "normalize_std", path);
         if (std <= 0) throw Bad(path, $"normalize_std {std} must be positive");
 
+        int volume = input.Aggregate(1, (a, b) => a * b);
+        float[]? Stats(string key, bool positive)
+        {
+            if (!metadata.TryGetValue(key, out var raw)) return null;
+            var v = ParseJson<float[]>(raw, key, path);
+            if (v is null || v.Length != volume || v.Any(x => !float.IsFinite(x) || (positive && x <= 0)))
+                throw Bad(path, $"{key} does not hold {volume} finite{(positive ? " positive" : "")} numbers");
+            return v;
+        }
+        var featureMean = Stats("feature_mean", false);
+        var featureStd = Stats("feature_std", true);
+        if ((featureMean is null) != (featureStd is null)) throw Bad(path, "feature_mean and feature_std come together");
+        string[]? featureNames = null;
+        if (metadata.TryGetValue("feature_names", out var rawFeatures))
+        {
+            featureNames = ParseJson<string[]>(rawFeatures, "feature_names", path);
+            if (featureNames is null || featureNames.Length != volume || featureNames.Any(n => n is null))
+                throw Bad(path, $"feature_names does not hold {volume} names");
+        }
+
+        ulong? seed = null;
+        if (metadata.TryGetValue("seed", out var rawSeed))
+            seed = ulong.TryParse(rawSeed, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
+                : throw Bad(path, $"seed '{SafeTensorsFile.Clip(rawSeed)}' is not a whole number");
+
         var result = new ModelMetadata
         {
+            Seed = seed,
+            FeatureMean = featureMean,
+            FeatureStd = featureStd,
+            FeatureNames = featureNames,
             Spec = spec,
             InputShape = input,
             Outputs = outputs,

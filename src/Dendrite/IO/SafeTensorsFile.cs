@@ -8,7 +8,8 @@ namespace Dendrite;
 /// A safetensors file read and checked in full before any tensor is handed out. Everything is validated
 /// before the data area is allocated: the header length lies within the file and under
 /// <see cref="MaxHeaderBytes"/>, the header is well-formed JSON of the expected shape, every dtype is F32 or
-/// I32, every shape's volume matches its byte range, and the ranges tile the data area exactly (sorted, no
+/// I32 (or I64, which PyTorch writes for a batch norm's <c>num_batches_tracked</c>; its values are never read), every
+/// shape's volume matches its byte range, and the ranges tile the data area exactly (sorted, no
 /// gaps, no overlaps). Any problem is an <see cref="InvalidDataException"/> naming the file and the problem,
 /// so a hostile file costs at most its own size in memory.
 /// </summary>
@@ -179,7 +180,8 @@ public sealed class SafeTensorsFile
         }
         if (dtype.ValueKind != JsonValueKind.String) throw Bad(path, $"{what} has no dtype string");
         string type = dtype.GetString()!;
-        if (type is not ("F32" or "I32")) throw Bad(path, $"{what} has dtype {Clip(type)}; Dendrite reads F32 (and I32 in checkpoints)");
+        int elementSize = SafeTensorsEntry.ElementSize(type);
+        if (elementSize == 0) throw Bad(path, $"{what} has dtype {Clip(type)}; Dendrite reads F32 (and I32 in checkpoints, I64 counters from PyTorch)");
 
         if (shape.ValueKind != JsonValueKind.Array) throw Bad(path, $"{what} has no shape array");
         int rank = shape.GetArrayLength();
@@ -188,18 +190,20 @@ public sealed class SafeTensorsFile
         long volume = 1;
         for (int i = 0; i < rank; i++)
         {
-            if (!shape[i].TryGetInt32(out dims[i]) || dims[i] < 0) throw Bad(path, $"{what} has a bad dimension {Clip(shape[i].GetRawText())}");
+            if (shape[i].ValueKind != JsonValueKind.Number || !shape[i].TryGetInt32(out dims[i]) || dims[i] < 0) throw Bad(path, $"{what} has a bad dimension {Clip(shape[i].GetRawText())}");
             volume *= dims[i];
             if (volume > dataLength) throw Bad(path, $"{what} shape claims more values than the {dataLength}-byte data area holds");
         }
 
+        // TryGetInt64 throws on a string or null: the kind is checked first (a fuzzing finding, fuzz/regressions/safetensors).
         if (offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end))
             throw Bad(path, $"{what} needs data_offsets [begin, end]");
         if (begin < 0 || end < begin || end > dataLength)
             throw Bad(path, $"{what} data_offsets [{begin}, {end}] lie outside the {dataLength}-byte data area{(end > dataLength && begin <= end ? " (truncated file?)" : "")}");
-        if (end - begin != volume * 4)
-            throw Bad(path, $"{what} shape {Tensor.Format(dims)} needs {volume * 4} bytes, data_offsets give {end - begin}");
+        if (end - begin != volume * elementSize)
+            throw Bad(path, $"{what} shape {Tensor.Format(dims)} needs {volume * elementSize} bytes, data_offsets give {end - begin}");
         return new SafeTensorsEntry(name, type, dims, begin, end);
     }
 

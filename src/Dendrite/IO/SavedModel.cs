@@ -8,6 +8,19 @@ namespace Dendrite;
 public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTensorsFile File)
 {
     /// <summary>
+    /// The network as training started: the saved spec built with the saved <see cref="ModelMetadata.Seed"/>, the same
+    /// draw as the run's first weights (RBF centres excepted: k-means places them after the build). With it,
+    /// <c>Net</c>'s weights minus <c>Initial()</c>'s are what training changed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file has no seed (it was not written by a <see cref="TrainingRun"/>).</exception>
+    public Sequential Initial()
+    {
+        if (Metadata.Seed is not { } seed)
+            throw new InvalidOperationException($"{File.Path}: no seed in the model file, so its initial weights cannot be rebuilt (files from train --out keep one)");
+        return new Sequential(ModelSpec.Parse(Metadata.Spec)).Build(Metadata.InputShape, seed, Net.Engine);
+    }
+
+    /// <summary>
     /// Mean loss (the saved loss) and accuracy over raw, unnormalised <paramref name="data"/>; the data set is not changed.
     /// </summary>
     /// <exception cref="ShapeException">The samples are not the shape the model takes.</exception>

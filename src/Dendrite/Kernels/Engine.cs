@@ -9,8 +9,9 @@ namespace Dendrite;
 /// Nothing here is process-wide and nothing changes after construction, so two networks on engines with different
 /// thread counts can train at the same time in one process. Results are bit-identical for any thread count: the
 /// work split never changes the order of a sum.
-/// This is the seam for other backends: today every engine is the CPU one; a GPU engine (e.g. ILGPU, for
-/// <c>--device cuda</c>) would name itself in <see cref="Device"/> and own its accelerator and buffers the same way.
+/// This is the seam for other backends: an engine made with a <see cref="DeviceBackend"/> (Dendrite.Gpu's ILGPU
+/// backend for <c>--device cuda</c>) trains and predicts on that device; its threads still serve whatever runs on the
+/// host (a gradient check, a direct <see cref="Layer.Forward"/>).
 /// An engine keeps its worker threads (started on first use, asleep when idle) for the life of the process:
 /// create one per configuration and reuse it.
 /// </summary>
@@ -22,6 +23,15 @@ public sealed class Engine
     /// <summary>A CPU engine whose kernels use up to <paramref name="threads"/> threads (the calling thread included).</summary>
     /// <exception cref="ArgumentOutOfRangeException">threads is less than 1.</exception>
     public Engine(int threads) : this(threads, KernelSettings.Measured) { }
+
+    /// <summary>
+    /// An engine whose networks train and predict on <paramref name="backend"/>; <paramref name="threads"/> serve what
+    /// still runs on the host (all cores when 0).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">threads is negative.</exception>
+    public Engine(DeviceBackend backend, int threads = 0)
+        : this(threads == 0 ? Math.Max(1, Environment.ProcessorCount) : threads, KernelSettings.Measured) =>
+        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
 
     /// <summary>An engine with other kernel settings (tests and benchmarks).</summary>
     internal Engine(int threads, KernelSettings settings)
@@ -35,10 +45,13 @@ public sealed class Engine
     public int Threads { get; }
 
     /// <summary>
-    /// The backend that runs the kernels: "cpu" (managed code, SIMD through System.Runtime.Intrinsics). Other backends
-    /// (e.g. "cuda" or "ilgpu-cpu" through ILGPU) would be other engines behind this same type.
+    /// The backend that runs the kernels: "cpu" (managed code, SIMD through System.Runtime.Intrinsics), or the
+    /// <see cref="Backend"/>'s name ("cuda" or "ilgpu-cpu" through Dendrite.Gpu).
     /// </summary>
-    public string Device => "cpu";
+    public string Device => Backend?.Name ?? "cpu";
+
+    /// <summary>The device networks train and predict on; null for the CPU.</summary>
+    public DeviceBackend? Backend { get; }
 
     /// <summary>This engine's worker threads: its own, so engines never wait for one another.</summary>
     internal WorkerPool Pool { get; }
@@ -53,6 +66,6 @@ public sealed class Engine
             for (int c = 0; c < chunks; c++) job.Execute(c);
     }
 
-    /// <summary>"cpu, 2 threads".</summary>
-    public override string ToString() => $"{Device}, {Threads} thread{(Threads == 1 ? "" : "s")}";
+    /// <summary>"cpu, 2 threads", or the device's description.</summary>
+    public override string ToString() => Backend is null ? $"{Device}, {Threads} thread{(Threads == 1 ? "" : "s")}" : $"{Device} ({Backend.Description})";
 }

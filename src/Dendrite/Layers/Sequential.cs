@@ -166,6 +166,7 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
     public Tensor Predict(Tensor x, int count)
     {
         RequireBuilt();
+        if (Engine.Backend is not null && Parent is null) return Device!.Predict(x, count);
         if (count < 0 || count > _layers.Count) count = _layers.Count;
         _predicted = true;
         if (!_plans.TryGetValue(count, out var plan)) _plans[count] = plan = InferencePlan.Build(this, count);
@@ -213,6 +214,24 @@ public sealed class Sequential : Layer, ISpecLayer<Sequential>
         for (int i = last; i >= stop && i >= 0; i--) dy = _layers[i].Backward(dy);
         return needed ? dy : null;
     }
+
+    /// <summary>
+    /// The device copy of this network when its engine has a <see cref="Engine.Backend"/> (made on first use, again
+    /// after the engine changes); null on the CPU or for a block inside a network.
+    /// </summary>
+    public DeviceNetwork? Device
+    {
+        get
+        {
+            if (Engine.Backend is not { } backend || Parent is not null) return null;
+            RequireBuilt();
+            if (_device is null || _deviceEngine != Engine) (_device, _deviceEngine) = (backend.Attach(this), Engine);
+            return _device;
+        }
+    }
+
+    private DeviceNetwork? _device;
+    private Engine? _deviceEngine;
 
     /// <summary>Clears every parameter's gradient.</summary>
     public void ZeroGrad() => Optimizer.ZeroGrad(Parameters);

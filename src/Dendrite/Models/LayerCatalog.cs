@@ -26,6 +26,7 @@ public static class LayerCatalog
         Register<Gaussian>();
         Register<Rbf>();
         Register<Conv2d>();
+        Register<LocallyConnected2d>();
         Register<MaxPool2d>();
         Register<AvgPool2d>();
         Register<GlobalAvgPool2d>();

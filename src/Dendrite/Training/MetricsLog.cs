@@ -8,6 +8,12 @@ namespace Dendrite;
 /// A training run's per-epoch metrics as JSON Lines, one object per epoch, flushed as each epoch ends so it can be
 /// watched: <c>{"epoch":1,"train_loss":0.49,"test_loss":0.40,"test_accuracy":0.8586,...}</c>. <see cref="Open"/>
 /// writes one (what <c>dendrite train --metrics</c> does), <see cref="Read"/> reads one back; missing test figures read as NaN.
+/// Each epoch rewrites the whole file by <see cref="OutputFile"/>'s rule (a few hundred bytes per epoch), so a crash
+/// never leaves half a line.
+/// Per-step records (<see cref="WriteStep"/>, <c>train --metrics-every N</c>) share the file, told apart by their
+/// <c>"step"</c> field: <c>{"step":100,"epoch":1,"batch":100,"batches":938,"train_loss":0.61,"learning_rate":0.001}</c>;
+/// they are written with the next epoch's line (or when the log is disposed, so a run that fails still leaves them).
+/// <see cref="Read"/> skips them and <see cref="ReadSteps"/> returns them.
 /// </summary>
 public sealed class MetricsLog : IDisposable
 {
@@ -17,11 +23,11 @@ public sealed class MetricsLog : IDisposable
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private readonly StreamWriter _writer;
+    private readonly List<string> _lines;
 
-    private MetricsLog(StreamWriter writer, string path)
+    private MetricsLog(List<string> lines, string path)
     {
-        _writer = writer;
+        _lines = lines;
         Path = path;
     }
 
@@ -38,10 +44,9 @@ public sealed class MetricsLog : IDisposable
     public static MetricsLog Open(string path, int? resumeEpoch = null)
     {
         var kept = resumeEpoch is int next && File.Exists(path) ? EpochsBefore(path, next) : [];
-        var writer = new StreamWriter(path, append: false);
-        foreach (var line in kept) writer.WriteLine(line);
-        writer.Flush();
-        return new MetricsLog(writer, path);
+        var log = new MetricsLog(kept, path);
+        log.Flush();
+        return log;
     }
 
     // The lines of a metrics file whose epoch is below `next`; anything that is not a metrics line is an error.
@@ -83,12 +88,71 @@ public sealed class MetricsLog : IDisposable
         };
         // Six significant digits, not six decimals: a regression error can be far below 1e-6.
         foreach (var (name, value) in m.Extra ?? new Dictionary<string, double>()) line[name] = double.Parse(value.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        _writer.WriteLine(JsonSerializer.Serialize(line, Json));
-        _writer.Flush();
+        _lines.Add(JsonSerializer.Serialize(line, Json));
+        Flush();
     }
 
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => _writer.Dispose();
+    /// <summary>Appends one step's line; it reaches the file with the next epoch's line or at <see cref="Dispose"/>.</summary>
+    public void WriteStep(StepMetrics m)
+    {
+        var line = new Dictionary<string, object>
+        {
+            ["step"] = m.Step,
+            ["epoch"] = m.Epoch,
+            ["batch"] = m.Batch,
+            ["batches"] = m.Batches,
+            ["train_loss"] = float.IsFinite(m.TrainLoss) ? double.Parse(m.TrainLoss.ToString("G6", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : m.TrainLoss,
+            ["learning_rate"] = m.LearningRate,
+        };
+        _lines.Add(JsonSerializer.Serialize(line, Json));
+        _pending = true;
+    }
+
+    private bool _pending;
+
+    /// <summary>The per-step records of a metrics file, in order (empty when it has none).</summary>
+    /// <exception cref="InvalidDataException">A step line lacks a field or is not JSON (the message names the file and line).</exception>
+    public static IReadOnlyList<StepMetrics> ReadSteps(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
+        var steps = new List<StepMetrics>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out _)) continue;
+                steps.Add(new StepMetrics((long)Number(o, "step", required: true), (int)Number(o, "epoch", required: true),
+                    (int)Number(o, "batch", required: true), (int)Number(o, "batches", required: true),
+                    (float)Number(o, "train_loss", required: true), (float)Number(o, "learning_rate")));
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
+            }
+        }
+        return steps;
+    }
+
+    private void Flush()
+    {
+        _pending = false;
+        AtomicFile.Write(Path, s =>
+        {
+            using var writer = new StreamWriter(s, leaveOpen: true);
+            foreach (var line in _lines) writer.WriteLine(line);
+        });
+    }
+
+    /// <summary>Writes step records not yet in the file (an epoch's write is complete otherwise); nothing is held open.</summary>
+    public void Dispose()
+    {
+        if (_pending) Flush();
+    }
 
     /// <summary>Every epoch of a metrics file; fields other than the standard ones land in <see cref="EpochMetrics.Extra"/>.</summary>
     /// <exception cref="InvalidDataException">A line is not a metrics line (the message names the file and line), or there is none.</exception>
@@ -106,6 +170,7 @@ public sealed class MetricsLog : IDisposable
                 using var doc = JsonDocument.Parse(line);
                 var o = doc.RootElement;
                 if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+                if (o.TryGetProperty("step", out _)) continue; // a per-step record: ReadSteps
                 Dictionary<string, double>? extra = null;
                 foreach (var p in o.EnumerateObject())
                     if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);

@@ -46,6 +46,7 @@ public sealed class Trainer
     /// <summary>One optimisation step on one batch; returns the batch's mean loss.</summary>
     public float TrainStep(Batch batch)
     {
+        if (Model.Device is { } device) return device.TrainStep(batch, Loss, Optimizer, OutputLayers);
         Model.ZeroGrad();
         // The same as ForwardForLoss / BackwardFromLoss (SequentialLossExtensions), with the layer count kept.
         var output = Model.Forward(batch.Inputs, training: true, OutputLayers);
@@ -109,6 +110,7 @@ public sealed class Trainer
                 var m = new EpochMetrics(epoch, trainLoss, eval.Loss, eval.Accuracy,
                     loader.Data.Count / seconds, clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
                 Position = new TrainingPosition(epoch + 1, 0, 0);
+                Synchronize();
                 EpochEnded?.Invoke(m);
                 yield return m;
             }
@@ -116,8 +118,16 @@ public sealed class Trainer
         finally
         {
             Optimizer.LearningRate = BaseLearningRate;
+            Synchronize();
         }
     }
+
+    /// <summary>
+    /// On a device engine, copies the parameters, buffers and optimizer state the device has trained down into
+    /// <see cref="Model"/> and <see cref="Optimizer"/> (done after each epoch, when training stops, and by
+    /// <see cref="Checkpoint.Save"/>); nothing on the CPU.
+    /// </summary>
+    public void Synchronize() => Model.Device?.CopyToHost(Optimizer);
 
     /// <summary>The rate the schedule scales, read from the optimizer when training starts.</summary>
     public float BaseLearningRate { get; private set; }
@@ -131,12 +141,15 @@ public sealed class Trainer
     private float TrainEpoch(DataLoader loader, TrainingPosition from, CancellationToken cancellation)
     {
         int epoch = from.Epoch;
+        // Checked before the epoch's shuffle, never between it and the first batch: a checkpoint taken at batch 0 must
+        // hold the loader as it was before the shuffle, which resuming then does again.
+        cancellation.ThrowIfCancellationRequested();
         if (from.Batch == 0) loader.StartEpoch();
         double sum = from.LossSum;
         int batches = loader.BatchCount;
         for (int b = from.Batch; b < batches; b++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (b > 0) cancellation.ThrowIfCancellationRequested();
             var batch = loader.GetBatch(b);
             float loss = TrainStep(batch);
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch, b + 1, loss);

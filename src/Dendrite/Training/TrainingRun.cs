@@ -125,9 +125,10 @@ public sealed class TrainingRun
         if (augmentation is not null)
         {
             augmentation.Fill = (0f - normalization.Mean) / normalization.Std; // a black pixel, normalised
+            augmentation.PixelScale = 1f / normalization.Std;
             loader.Augment = augmentation.Apply;
         }
-        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization);
+        var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization) with { Seed = options.Seed };
         return new TrainingRun(options, trainer, loader, test, normalization, augmentation, metadata, resumed?.Position ?? TrainingPosition.Start, resumed);
     }
 

@@ -18,14 +18,30 @@ public sealed class BackpropTrace
     /// <summary>One tensor as the trace shows it: shape, the first few values, the L2 norm.</summary>
     /// <param name="Shape">The shape of one sample, without the batch dimension.</param>
     /// <param name="Head">The first <see cref="Shown"/> values (fewer when the tensor is smaller).</param>
-    /// <param name="Norm">The L2 norm of all the values.</param>
-    public sealed record Values(int[] Shape, float[] Head, double Norm)
+    /// <param name="Norm">The L2 norm of all the values, summed in double (finite for any finite floats).</param>
+    /// <param name="NonFinite">How many values are NaN or infinite.</param>
+    /// <param name="MaxAbs">The largest finite |value|.</param>
+    public sealed record Values(int[] Shape, float[] Head, double Norm, int NonFinite = 0, double MaxAbs = 0)
     {
         /// <summary>Summarises <paramref name="t"/>, a batch of one sample (with more, the head is the first sample's and the norm covers all).</summary>
-        public static Values Of(Tensor t)
+        public static Values Of(Tensor t) => Of(t.SampleShape, t.Span);
+
+        /// <summary>Summarises values of the given shape.</summary>
+        public static Values Of(int[] shape, ReadOnlySpan<float> s)
         {
-            var s = t.Span;
-            return new Values(t.SampleShape, s[..Math.Min(Shown, s.Length)].ToArray(), TensorPrimitives.Norm(s));
+            double sum = 0, max = 0;
+            int bad = 0;
+            foreach (float v in s)
+            {
+                if (!float.IsFinite(v))
+                {
+                    bad++;
+                    continue;
+                }
+                sum += (double)v * v;
+                max = Math.Max(max, Math.Abs(v));
+            }
+            return new Values(shape, s[..Math.Min(Shown, s.Length)].ToArray(), bad > 0 ? double.NaN : Math.Sqrt(sum), bad, max);
         }
     }
 
@@ -49,8 +65,9 @@ public sealed class BackpropTrace
     public sealed record Backward(Layer Layer, Values Incoming, Values? Outgoing, IReadOnlyList<ParameterGradient> Parameters);
 
     private BackpropTrace(Values input, IReadOnlyList<Forward> forward, float[] probabilities, int label, double loss,
-        string lossName, bool fused, IReadOnlyList<Backward> backward)
+        string lossName, bool fused, IReadOnlyList<Backward> backward, string? nonFiniteCause)
     {
+        NonFiniteCause = nonFiniteCause;
         Input = input;
         ForwardPass = forward;
         Probabilities = probabilities;
@@ -91,6 +108,13 @@ public sealed class BackpropTrace
     public bool Fused { get; }
     /// <summary>From the last layer that was differentiated down to the first.</summary>
     public IReadOnlyList<Backward> BackwardPass { get; }
+
+    /// <summary>
+    /// Where the first NaN or infinity came from, in words, or null when every value is finite: the input, a layer whose
+    /// weights hold them (a run that diverged wrote them), a layer whose output overflowed from finite inputs and weights,
+    /// the loss, or a layer of the backward pass whose dL/dx overflowed.
+    /// </summary>
+    public string? NonFiniteCause { get; }
 
     /// <summary>
     /// Traces sample <paramref name="sample"/> with class <paramref name="label"/>: a forward pass in evaluation mode,
@@ -149,7 +173,35 @@ public sealed class BackpropTrace
             net.ZeroGrad();
             net.InputGradient = keep;
         }
-        return new BackpropTrace(input, forward, probabilities, label, value, loss.Name, fused, backward);
+        return new BackpropTrace(input, forward, probabilities, label, value, loss.Name, fused, backward, Cause(input, forward, value, backward));
+    }
+
+    // The first place, in the order values were computed, where a NaN or an infinity appears.
+    private static string? Cause(Values input, IReadOnlyList<Forward> forward, double loss, IReadOnlyList<Backward> backward)
+    {
+        if (input.NonFinite > 0) return $"the input holds {input.NonFinite} NaN or infinite values";
+        var previous = input;
+        foreach (var f in forward)
+        {
+            if (f.Output.NonFinite > 0)
+            {
+                var bad = f.Layer.NamedParameters.Select(p => (p.Name, Values: Values.Of(p.Parameter.Value.Shape.ToArray(), p.Parameter.Value.Span)))
+                    .Where(p => p.Values.NonFinite > 0).ToList();
+                if (bad.Count > 0)
+                    return $"{f.Layer.Label}: its {bad[0].Name} holds {bad[0].Values.NonFinite:N0} NaN or infinite values " +
+                           "(written by a training run that diverged: retrain with a smaller --lr)";
+                double weights = f.Layer.NamedParameters.Select(p => Values.Of(p.Parameter.Value.Shape.ToArray(), p.Parameter.Value.Span).MaxAbs).DefaultIfEmpty(0).Max();
+                return $"{f.Layer.Label}: its output overflowed ({f.Output.NonFinite:N0} values past float's ±3.4e38 or NaN) from finite " +
+                       $"inputs (largest |x| {G(previous.MaxAbs)}){(weights > 0 ? $" and weights (largest |w| {G(weights)})" : "")}: " +
+                       "the activations grew layer by layer (weights too large: a diverging learning rate, or no normalisation)";
+            }
+            previous = f.Output;
+        }
+        if (!double.IsFinite(loss)) return $"the loss is {loss} on finite outputs (a probability of exactly 0 for the label)";
+        foreach (var b in backward)
+            if (b.Outgoing is { NonFinite: > 0 } o)
+                return $"{b.Layer.Label}: dL/dx overflowed in the backward pass ({o.NonFinite:N0} values) from |dL/dy| {G(b.Incoming.Norm)}";
+        return null;
     }
 
     /// <summary>The chain-rule step each kind of layer takes, as its class's opening comment writes it.</summary>
@@ -209,6 +261,11 @@ public sealed class BackpropTrace
             foreach (var p in b.Parameters)
                 sb.AppendLine($"  {"",3}  {"".PadRight(width)}{p.Name} {Tensor.Format(p.Shape)}: |grad| {G(p.GradNorm)}  (|value| {G(p.ValueNorm)})");
         }
+        if (NonFiniteCause is { } cause)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"  not finite: {cause}");
+        }
         var weights = BackwardPass.SelectMany(b => b.Parameters.Where(p => p.Name == "weight").Select(p => (b.Layer, p))).ToList();
         if (weights.Count >= 2)
         {
@@ -216,8 +273,11 @@ public sealed class BackpropTrace
             var (bottomLayer, bottom) = weights[^1];
             double ratio = bottom.GradNorm / top.GradNorm;
             sb.AppendLine();
-            sb.AppendLine($"  weight gradient of {bottomLayer.Label} / of {topLayer.Label}: {G(ratio)}" +
-                          (ratio < 1e-2 ? "  (vanishing: the first layers barely learn)" : ""));
+            if (top.GradNorm == 0)
+                sb.AppendLine($"  weight gradient of {topLayer.Label} is 0: its inputs are all 0 for this sample (dead units below it?), so no gradient flows down");
+            else
+                sb.AppendLine($"  weight gradient of {bottomLayer.Label} / of {topLayer.Label}: {G(ratio)}" +
+                              (ratio < 1e-2 ? "  (vanishing: the first layers barely learn)" : ""));
         }
         return sb.ToString();
     }

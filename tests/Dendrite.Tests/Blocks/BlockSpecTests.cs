@@ -3,6 +3,8 @@ using Dendrite.Tests.Cli;
 namespace Dendrite.Tests.Blocks;
 
 /// <summary>Blocks in spec strings: nesting, printing back, and bad specs that name the block.</summary>
+// Swaps Console.Out (through Cli.Run or to read the example's output): one at a time with the other console tests.
+[Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class BlockSpecTests
 {
     [Theory]

@@ -3,6 +3,8 @@ using Dendrite.Tests.IO;
 namespace Dendrite.Tests.Blocks;
 
 /// <summary>The resnet preset: its shape on any input size, and the training defaults it brings.</summary>
+// Swaps Console.Out (through Cli.Run or to read the example's output): one at a time with the other console tests.
+[Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class ResnetPresetTests
 {
     [Theory]

@@ -66,6 +66,19 @@ public class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Summary_compares_dense_local_and_conv_on_the_same_input()
+    {
+        var r = Cli.Run("summary", "--input", "3x32x32", "--model", "dense(6272)", "--model", "local(8,5)", "--model", "conv(8,5)");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var comparison = r.Out[r.Out.LastIndexOf("model", StringComparison.Ordinal)..];
+        Assert.Contains("19,273,856", comparison); // 6,272 * (3,072 + 1)
+        Assert.Contains("476,672", comparison);    // 28 * 28 * 8 * (75 + 1)
+        Assert.Contains("608", comparison);        // 8 * (75 + 1)
+        Assert.Contains("[8, 28, 28]", comparison);
+        Assert.Equal("", r.Error);
+    }
+
+    [Fact]
     public void Gradcheck_passes_on_the_mlp()
     {
         var r = Cli.Run("gradcheck", "--model", "mlp");

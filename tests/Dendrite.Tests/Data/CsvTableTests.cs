@@ -68,4 +68,20 @@ public class CsvTableTests
         var e = Assert.Throws<InvalidDataException>(() => Parse("\n\n"));
         Assert.Equal("t.csv: no data", e.Message);
     }
+
+    [Fact]
+    public void A_quoted_field_may_hold_line_breaks_as_rfc_4180_allows()
+    {
+        var t = Parse("x,note\r\n1,\"two\r\nlines, \"\"quoted\"\"\"\r\n2,plain\r\n");
+        Assert.Equal(["x", "note"], t.Columns);
+        Assert.Equal("two\nlines, \"quoted\"", t.Rows[0][1]);
+        Assert.Equal([2, 4], t.Lines);
+    }
+
+    [Fact]
+    public void A_row_past_the_length_limit_is_refused_naming_its_line()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => Parse("x,y\n1,2\n" + new string('9', CsvTable.MaxRowLength + 1) + ",3\n"));
+        Assert.Equal("t.csv: line 3: a row longer than 1,048,576 characters; not a table this reads", e.Message);
+    }
 }

@@ -54,7 +54,7 @@ public class ImageAugmentationTests
     }
 
     [Theory]
-    [InlineData("rotate", new[] { 1, 28, 28 }, "'rotate' is not one of none, shift, shift=N (pixels), flip, or a '+' of them such as shift+flip")]
+    [InlineData("rotate", new[] { 1, 28, 28 }, "'rotate' is not one of none, shift, shift=N (pixels), flip, jitter, jitter=X (0 < X < 1), or a '+' of them such as shift+flip")]
     [InlineData("shift", new[] { 784 }, "augmentation needs images [C, H, W], the data has samples [784]")]
     [InlineData("shift=28", new[] { 1, 28, 28 }, "shift 28 must be between 0 and the image size less one")]
     public void Parse_rejects_what_it_cannot_do(string text, int[] shape, string message)

@@ -71,6 +71,10 @@ public class SafeTensorsTests
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"extra":1}}""", "unknown field")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}""", "not valid JSON")]
     [InlineData("""[1,2]""", "does not start with '{'")]
+    // Found by AFL++ (fuzz/regressions/safetensors/offset-as-string): TryGetInt64 threw InvalidOperationException on a string.
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":["0",8]}}""", "needs data_offsets [begin, end]")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,null]}}""", "needs data_offsets [begin, end]")]
+    [InlineData("""{"a":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}}""", "bad dimension \"2\"")]
     public void Refuses_a_bad_header_naming_the_file_and_problem(string header, string problem)
     {
         var message = Refused(File(header, 1, 2));

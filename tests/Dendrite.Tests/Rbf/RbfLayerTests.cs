@@ -71,6 +71,29 @@ public class RbfLayerTests
     }
 
     [Fact]
+    public void Widths_of_many_centres_need_no_k_by_k_matrix()
+    {
+        // Found by fuzzing: rbf(43434) allocated a 7.5 GB distance matrix; above 46,340 centres k * k overflowed.
+        const int k = 8192, d = 2;
+        var rng = new Rng(5);
+        var centres = Enumerable.Range(0, k * d).Select(_ => (float)rng.NextDouble()).ToArray();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var widths = Dendrite.Rbf.NearestCentreWidths(centres, k, d, neighbours: 2, new Engine(threads: 1));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 80L << 20, $"allocated {allocated} bytes; a k x k matrix is {4L * k * k}");
+        // Rows of every block against the direct distances in double (the GEMM expansion rounds at float's 1e-7 of the norms).
+        var row = new float[k];
+        foreach (int i in new[] { 0, 1, 4095, 4096, 8191 })
+        {
+            SquaredDistance.Reference(centres.AsSpan(i * d, d), 1, centres, k, d, row);
+            row[i] = float.PositiveInfinity;
+            Array.Sort(row);
+            float expected = (float)((Math.Sqrt(row[0]) + Math.Sqrt(row[1])) / 2);
+            Assert.True(Math.Abs(widths[i] - expected) <= 2e-2 * expected, $"centre {i}: {widths[i]}, expected {expected}");
+        }
+    }
+
+    [Fact]
     public void Repeated_centres_get_the_mean_width_of_the_others()
     {
         var widths = Dendrite.Rbf.NearestCentreWidths([0f, 0f, 0f, 4f], 4, 1, neighbours: 1);
