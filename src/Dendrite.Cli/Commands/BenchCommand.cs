@@ -19,11 +19,13 @@ public static class BenchCommand
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
         var json = new Option<bool>("--json") { Description = "print one JSON line" };
-        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, device, json };
+        var inferenceOnly = new Option<bool>("--inference-only") { Description = "measure inference alone (any batch size, batch norm included)" };
+        var command = new Command("bench", "measure training and inference speed on synthetic data") { model, batch, steps, threads, device, json, inferenceOnly };
         command.SetAction(r =>
         {
             var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
-            var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"), engine);
+            var result = Measure(r.GetValue(model)!, CliOptions.Positive(r.GetValue(batch), "--batch"), CliOptions.Positive(r.GetValue(steps), "--steps"), engine,
+                training: !r.GetValue(inferenceOnly));
             Console.WriteLine(r.GetValue(json) ? result.ToJson() : result.ToText());
             return 0;
         });
@@ -36,25 +38,32 @@ public static class BenchCommand
         public string ToJson() => string.Create(CultureInfo.InvariantCulture,
             $"{{\"framework\":\"dendrite\",\"model\":\"{Model.Replace("\"", "\\\"")}\",\"batch\":{Batch},\"threads\":{Threads},\"device\":\"{Device}\",\"train_samples_per_sec\":{Train:F1},\"infer_samples_per_sec\":{Infer:F1},\"allocated_bytes_per_step\":{AllocatedPerStep:F0}}}");
 
-        public string ToText() => string.Create(CultureInfo.InvariantCulture,
-            $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
+        public string ToText() => Train == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: inference {Infer:N0} samples/s")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{Model}, batch {Batch}, {(Device == "cpu" ? $"{Threads} threads" : $"on {Device}")}: training {Train:N0} samples/s, inference {Infer:N0} samples/s, {AllocatedPerStep:N0} bytes allocated per step");
     }
 
-    public static Result Measure(string model, int batchSize, int steps, Engine? engine = null)
+    public static Result Measure(string model, int batchSize, int steps, Engine? engine = null, bool training = true)
     {
         var net = ModelSpec.Build(model, [1, 28, 28], 10, seed: 1, engine);
-        var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Momentum(0.01f, 0.9f));
         CliOptions.OnDevice(net);
         var batch = SyntheticBatch(batchSize, new Rng(1));
         int warmup = Math.Max(3, steps / 10);
+        double train = 0, perStep = 0;
+        var clock = new Stopwatch();
+        if (training)
+        {
+            var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Momentum(0.01f, 0.9f));
+            WarmUp(() => trainer.TrainStep(batch), warmup);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            clock.Restart();
+            for (int i = 0; i < steps; i++) trainer.TrainStep(batch);
+            train = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
+            perStep = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / steps;
+        }
 
-        WarmUp(() => trainer.TrainStep(batch), warmup);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) trainer.TrainStep(batch);
-        double train = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        double perStep = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / steps;
-
+        // Inference: Sequential.Predict, which runs the network's inference plan (built on the first call).
         var predictions = new int[batchSize];
         WarmUp(() => Infer(net, batch, predictions), warmup);
         clock.Restart();

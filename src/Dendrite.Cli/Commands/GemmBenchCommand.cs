@@ -21,9 +21,11 @@ public static class GemmBenchCommand
             double s = r.GetValue(seconds);
             if (!(s > 0 && s <= 600)) throw new UsageException($"--seconds: must be in (0, 600], got {s.ToString(CultureInfo.InvariantCulture)}");
             double gflops = GemmBenchmark.MeasureGflops(n, CliOptions.Engine(t), s);
+            // The FMA peak of one core, measured right after, times the threads: what the figure is a share of.
+            double peak = GemmBenchmark.MeasurePeakGflops() * t, share = 100 * gflops / peak;
             Console.WriteLine(r.GetValue(json)
-                ? string.Create(CultureInfo.InvariantCulture, $"{{\"framework\":\"dendrite\",\"size\":{n},\"threads\":{t},\"gflops\":{gflops:F1}}}")
-                : string.Create(CultureInfo.InvariantCulture, $"SGEMM {n}x{n}x{n}, {t} threads: {gflops:F1} GFLOP/s"));
+                ? string.Create(CultureInfo.InvariantCulture, $"{{\"framework\":\"dendrite\",\"size\":{n},\"threads\":{t},\"gflops\":{gflops:F1},\"peak_gflops\":{peak:F1},\"percent_of_peak\":{share:F1}}}")
+                : string.Create(CultureInfo.InvariantCulture, $"SGEMM {n}x{n}x{n}, {t} threads: {gflops:F1} GFLOP/s, {share:F0}% of the measured FMA peak ({peak:F1} GFLOP/s for {t} core{(t == 1 ? "" : "s")})"));
             return 0;
         });
         return command;

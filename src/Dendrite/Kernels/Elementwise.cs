@@ -88,4 +88,45 @@ internal static class Elementwise
         TensorPrimitives.Exp(scratch, scratch);
         return max + MathF.Log(TensorPrimitives.Sum(scratch));
     }
+
+    /// <summary>
+    /// Batch norm's forward after centring: xhat = c * invStd (c may be xhat itself), y = xhat * gamma + beta, in one
+    /// pass instead of three.
+    /// </summary>
+    public static void Normalize(ReadOnlySpan<float> centred, float invStd, float gamma, float beta, Span<float> xhat, Span<float> y)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> s = Vector256.Create(invStd), g = Vector256.Create(gamma), b = Vector256.Create(beta);
+            for (; i <= centred.Length - 8; i += 8)
+            {
+                var h = Vector256.Create(centred.Slice(i, 8)) * s;
+                h.CopyTo(xhat.Slice(i, 8));
+                Vector256.FusedMultiplyAdd(h, g, b).CopyTo(y.Slice(i, 8));
+            }
+        }
+        for (; i < centred.Length; i++)
+        {
+            float h = centred[i] * invStd;
+            xhat[i] = h;
+            y[i] = MathF.FusedMultiplyAdd(h, gamma, beta);
+        }
+    }
+
+    /// <summary>Batch norm's dL/dx in one pass: dx = dy * scale + (xhat * slope + shift).</summary>
+    public static void NormalizeBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, float scale, float slope, float shift, Span<float> dx)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> a = Vector256.Create(scale), b = Vector256.Create(slope), c = Vector256.Create(shift);
+            for (; i <= dy.Length - 8; i += 8)
+            {
+                var inner = Vector256.FusedMultiplyAdd(Vector256.Create(xhat.Slice(i, 8)), b, c);
+                Vector256.FusedMultiplyAdd(Vector256.Create(dy.Slice(i, 8)), a, inner).CopyTo(dx.Slice(i, 8));
+            }
+        }
+        for (; i < dy.Length; i++) dx[i] = MathF.FusedMultiplyAdd(dy[i], scale, MathF.FusedMultiplyAdd(xhat[i], slope, shift));
+    }
 }

@@ -107,53 +107,87 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
         CheckInput(x);
         _n = x[0];
         _training = training;
-        int c = Channels, s = Spatial, m = _n * s;
+        int m = _n * Spatial;
         if (training && m < 2)
             throw Error($"training needs more than one value per channel, got input {Tensor.Format(x.Shape)}");
-        var xhat = Tensor.Ensure(ref _xhat, _n, InputShape).Span;
-        var y = Tensor.Ensure(ref _y, _n, OutputShape).Span;
-        var xs = x.Span;
-        var gamma = Gamma.Value.Span;
-        var beta = Beta.Value.Span;
-        var runMean = _runningMean.Span;
-        var runVar = _runningVar.Span;
-        for (int ch = 0; ch < c; ch++)
+        Tensor.Ensure(ref _xhat, _n, InputShape);
+        Tensor.Ensure(ref _y, _n, OutputShape);
+        _input = x;
+        RunChannels(backward: false);
+        _input = null;
+        return _y!;
+    }
+
+    private Tensor? _input, _gradient;
+
+    // Channels are independent: each is computed whole by one thread, so the split never changes a result. Spread over
+    // the engine's threads once a call has enough values (measured: the resnet stem's [64, 32, 28, 28] took 5.7 ms on one
+    // thread in three passes per value; one pass fewer and two threads bring it to about a third).
+    private void RunChannels(bool backward)
+    {
+        int c = Channels, chunks = _n * Spatial * c >= 1 << 15 ? Math.Min(c, 4 * Engine.Threads) : 1;
+        _job.Layer = this;
+        _job.Backward = backward;
+        _job.Chunks = chunks;
+        Engine.Run(_job, chunks);
+    }
+
+    private readonly ChannelJob _job = new();
+
+    private sealed class ChannelJob : Kernels.IParallelJob
+    {
+        public BatchNorm? Layer;
+        public bool Backward;
+        public int Chunks;
+
+        public void Execute(int chunk)
         {
-            float mean, invStd;
-            if (training)
-            {
-                double sum = 0;
-                for (int i = 0; i < _n; i++) sum += TensorPrimitives.Sum(xs.Slice((i * c + ch) * s, s));
-                mean = (float)(sum / m);
-                double squares = 0;
-                for (int i = 0; i < _n; i++)
-                {
-                    var centred = xhat.Slice((i * c + ch) * s, s);
-                    TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, centred);
-                    squares += TensorPrimitives.SumOfSquares(centred);
-                }
-                double variance = squares / m;
-                invStd = (float)(1 / Math.Sqrt(variance + Epsilon));
-                runMean[ch] = (1 - Momentum) * runMean[ch] + Momentum * mean;
-                runVar[ch] = (1 - Momentum) * runVar[ch] + Momentum * (float)(variance * m / (m - 1));
-            }
-            else
-            {
-                mean = runMean[ch];
-                invStd = 1 / MathF.Sqrt(runVar[ch] + Epsilon);
-                for (int i = 0; i < _n; i++) TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, xhat.Slice((i * c + ch) * s, s));
-            }
-            _invStd[ch] = invStd;
+            int c = Layer!.Channels;
+            for (int ch = chunk * c / Chunks, end = (chunk + 1) * c / Chunks; ch < end; ch++)
+                if (Backward) Layer.BackwardChannel(ch);
+                else Layer.ForwardChannel(ch);
+        }
+    }
+
+    private void ForwardChannel(int ch)
+    {
+        int c = Channels, s = Spatial, m = _n * s;
+        var xs = _input!.Span;
+        var xhat = _xhat!.Span;
+        var y = _y!.Span;
+        float mean, invStd;
+        if (_training)
+        {
+            double sum = 0;
+            for (int i = 0; i < _n; i++) sum += TensorPrimitives.Sum(xs.Slice((i * c + ch) * s, s));
+            mean = (float)(sum / m);
+            double squares = 0;
             for (int i = 0; i < _n; i++)
             {
-                var h = xhat.Slice((i * c + ch) * s, s);
-                var yc = y.Slice((i * c + ch) * s, s);
-                TensorPrimitives.Multiply(h, invStd, h);
-                TensorPrimitives.Multiply(h, gamma[ch], yc);
-                TensorPrimitives.Add(yc, beta[ch], yc);
+                var centred = xhat.Slice((i * c + ch) * s, s);
+                TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, centred);
+                squares += TensorPrimitives.SumOfSquares(centred);
             }
+            double variance = squares / m;
+            invStd = (float)(1 / Math.Sqrt(variance + Epsilon));
+            var runMean = _runningMean.Span;
+            var runVar = _runningVar.Span;
+            runMean[ch] = (1 - Momentum) * runMean[ch] + Momentum * mean;
+            runVar[ch] = (1 - Momentum) * runVar[ch] + Momentum * (float)(variance * m / (m - 1));
         }
-        return _y!;
+        else
+        {
+            mean = _runningMean.Span[ch];
+            invStd = 1 / MathF.Sqrt(_runningVar.Span[ch] + Epsilon);
+            for (int i = 0; i < _n; i++) TensorPrimitives.Subtract(xs.Slice((i * c + ch) * s, s), mean, xhat.Slice((i * c + ch) * s, s));
+        }
+        _invStd[ch] = invStd;
+        float gamma = Gamma.Value.Span[ch], beta = Beta.Value.Span[ch];
+        for (int i = 0; i < _n; i++)
+        {
+            var h = xhat.Slice((i * c + ch) * s, s);
+            Kernels.Elementwise.Normalize(h, invStd, gamma, beta, h, y.Slice((i * c + ch) * s, s));
+        }
     }
 
     /// <summary>
@@ -164,35 +198,36 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     public override Tensor Backward(Tensor dy)
     {
         if (_n < 0) throw new InvalidOperationException($"{Label}: backward before forward");
-        int c = Channels, s = Spatial, m = _n * s;
-        var dx = Tensor.Ensure(ref _dx, _n, InputShape).Span;
-        var xhat = _xhat!.Span;
-        var dys = dy.Span;
-        var gamma = Gamma.Value.Span;
-        for (int ch = 0; ch < c; ch++)
-        {
-            double sumDy = 0, sumDyXhat = 0;
-            for (int i = 0; i < _n; i++)
-            {
-                int at = (i * c + ch) * s;
-                sumDy += TensorPrimitives.Sum(dys.Slice(at, s));
-                sumDyXhat += TensorPrimitives.Dot(dys.Slice(at, s), xhat.Slice(at, s));
-            }
-            Beta.Grad.Span[ch] += (float)sumDy;
-            Gamma.Grad.Span[ch] += (float)sumDyXhat;
-            float scale = gamma[ch] * _invStd[ch];
-            // In training μ and σ depend on every x of the channel: dx = scale (dy - mean(dy) - x̂ mean(dy x̂)).
-            float shift = _training ? (float)(-scale * sumDy / m) : 0f;
-            float slope = _training ? (float)(-scale * sumDyXhat / m) : 0f;
-            for (int i = 0; i < _n; i++)
-            {
-                int at = (i * c + ch) * s;
-                var d = dx.Slice(at, s);
-                TensorPrimitives.Multiply(xhat.Slice(at, s), slope, d);
-                TensorPrimitives.Add(d, shift, d);
-                TensorPrimitives.MultiplyAdd(dys.Slice(at, s), scale, d, d);
-            }
-        }
+        Tensor.Ensure(ref _dx, _n, InputShape);
+        _gradient = dy;
+        RunChannels(backward: true);
+        _gradient = null;
         return _dx!;
+    }
+
+    private void BackwardChannel(int ch)
+    {
+        int c = Channels, s = Spatial, m = _n * s;
+        var dx = _dx!.Span;
+        var xhat = _xhat!.Span;
+        var dys = _gradient!.Span;
+        double sumDy = 0, sumDyXhat = 0;
+        for (int i = 0; i < _n; i++)
+        {
+            int at = (i * c + ch) * s;
+            sumDy += TensorPrimitives.Sum(dys.Slice(at, s));
+            sumDyXhat += TensorPrimitives.Dot(dys.Slice(at, s), xhat.Slice(at, s));
+        }
+        Beta.Grad.Span[ch] += (float)sumDy;
+        Gamma.Grad.Span[ch] += (float)sumDyXhat;
+        float scale = Gamma.Value.Span[ch] * _invStd[ch];
+        // In training μ and σ depend on every x of the channel: dx = scale (dy - mean(dy) - x̂ mean(dy x̂)).
+        float shift = _training ? (float)(-scale * sumDy / m) : 0f;
+        float slope = _training ? (float)(-scale * sumDyXhat / m) : 0f;
+        for (int i = 0; i < _n; i++)
+        {
+            int at = (i * c + ch) * s;
+            Kernels.Elementwise.NormalizeBackward(dys.Slice(at, s), xhat.Slice(at, s), scale, slope, shift, dx.Slice(at, s));
+        }
     }
 }
