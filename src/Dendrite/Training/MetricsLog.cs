@@ -114,27 +114,14 @@ public sealed class MetricsLog : IDisposable
     /// <exception cref="InvalidDataException">A step line lacks a field or is not JSON (the message names the file and line).</exception>
     public static IReadOnlyList<StepMetrics> ReadSteps(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
         var steps = new List<StepMetrics>();
-        int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        ForEachRecord(path, o =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
-                var o = doc.RootElement;
-                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out _)) continue;
-                steps.Add(new StepMetrics((long)Number(o, "step", required: true), (int)Number(o, "epoch", required: true),
-                    (int)Number(o, "batch", required: true), (int)Number(o, "batches", required: true),
-                    (float)Number(o, "train_loss", required: true), (float)Number(o, "learning_rate")));
-            }
-            catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
-            {
-                throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
-            }
-        }
+            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("step", out _)) return;
+            steps.Add(new StepMetrics((long)Number(o, "step", required: true), (int)Number(o, "epoch", required: true),
+                (int)Number(o, "batch", required: true), (int)Number(o, "batches", required: true),
+                (float)Number(o, "train_loss", required: true), (float)Number(o, "learning_rate")));
+        });
         return steps;
     }
 
@@ -158,8 +145,30 @@ public sealed class MetricsLog : IDisposable
     /// <exception cref="InvalidDataException">A line is not a metrics line (the message names the file and line), or there is none.</exception>
     public static IReadOnlyList<EpochMetrics> Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
         var epochs = new List<EpochMetrics>();
+        ForEachRecord(path, o =>
+        {
+            if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
+            if (o.TryGetProperty("step", out _)) return; // a per-step record: ReadSteps
+            Dictionary<string, double>? extra = null;
+            foreach (var p in o.EnumerateObject())
+                if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);
+            epochs.Add(new EpochMetrics(
+                (int)Number(o, "epoch", required: true), (float)Number(o, "train_loss", required: true),
+                (float)Number(o, "test_loss"), (float)Number(o, "test_accuracy"),
+                Number(o, "train_samples_per_sec"), Number(o, "seconds"), (float)Number(o, "learning_rate"), extra));
+        });
+        if (epochs.Count == 0) throw new InvalidDataException($"{path}: no epochs (expected one JSON object per line)");
+        return epochs;
+    }
+
+    /// <summary>
+    /// Hands each non-blank line of <paramref name="path"/>, parsed as JSON, to <paramref name="read"/>; a line that is not
+    /// JSON or that <paramref name="read"/> rejects becomes one error naming the file and line.
+    /// </summary>
+    private static void ForEachRecord(string path, Action<JsonElement> read)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
         int lineNumber = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -168,24 +177,13 @@ public sealed class MetricsLog : IDisposable
             try
             {
                 using var doc = JsonDocument.Parse(line);
-                var o = doc.RootElement;
-                if (o.ValueKind != JsonValueKind.Object) throw new InvalidDataException("not a JSON object");
-                if (o.TryGetProperty("step", out _)) continue; // a per-step record: ReadSteps
-                Dictionary<string, double>? extra = null;
-                foreach (var p in o.EnumerateObject())
-                    if (!Standard.Contains(p.Name)) (extra ??= [])[p.Name] = Number(o, p.Name);
-                epochs.Add(new EpochMetrics(
-                    (int)Number(o, "epoch", required: true), (float)Number(o, "train_loss", required: true),
-                    (float)Number(o, "test_loss"), (float)Number(o, "test_accuracy"),
-                    Number(o, "train_samples_per_sec"), Number(o, "seconds"), (float)Number(o, "learning_rate"), extra));
+                read(doc.RootElement);
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
             {
                 throw new InvalidDataException($"{path}:{lineNumber}: {e.Message}");
             }
         }
-        if (epochs.Count == 0) throw new InvalidDataException($"{path}: no epochs (expected one JSON object per line)");
-        return epochs;
     }
 
     private static readonly HashSet<string> Standard =
