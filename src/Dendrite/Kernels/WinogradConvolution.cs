@@ -43,21 +43,31 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     /// (Winograd 0.76x, 0.91x), from C = 8 Winograd does (1.34x-1.38x; 2.3x at C = 32). A single input channel
     /// (the cnn's conv1) makes each of the 36 products an outer product: 0.37x.
     /// </summary>
-    public static bool FasterForward(int channels, int filters) => channels >= 8;
+    public static bool FasterForward(int channels, int filters, int outPlane) => channels >= 8 && EnoughTiles(outPlane);
 
     /// <summary>
     /// Whether the Winograd backward-data beats im2col: its GEMMs have m = C (input channels), which must not be
     /// narrow. Measured as above: C = 8 with 64 filters 0.70x (14x14) and 0.86x (28x28), C = 16 1.04x and 1.38x,
     /// C = 32 1.6x, C = 64 with 4 or 8 filters 3.3x-3.8x.
     /// </summary>
-    public static bool FasterBackwardData(int channels, int filters) => channels >= 16;
+    public static bool FasterBackwardData(int channels, int filters, int outPlane) => channels >= 16 && EnoughTiles(outPlane);
 
     /// <summary>
     /// Whether the Winograd weight gradient beats im2col's dY colᵀ. Measured as above: C = 4 0.64x / 0.53x
     /// (14x14 / 28x28), C = 8 0.91x / 0.66x, C = 16 1.27x / 0.94x, C = 32 1.35x (the cnn's conv2) and 1.45x,
     /// C = 64 with 4 or 8 filters 3.5x-3.9x.
     /// </summary>
-    public static bool FasterWeightGradient(int channels, int filters) => channels >= 32;
+    public static bool FasterWeightGradient(int channels, int filters, int outPlane) => channels >= 32 && EnoughTiles(outPlane);
+
+    /// <summary>
+    /// Whether an output map is large enough for Winograd to pay in training: at least 64 outputs per image. Below that
+    /// an image has few tiles (one 4x4 tile at 4x4, four partly empty ones at 7x7), the 36 products per block are
+    /// narrow and the weight gradient's per-block partial sums dominate. Measured with `Dendrite.Benchmarks.dll
+    /// train-conv C S C 64 2` (training forward and backward, 2 threads, CPU family 25, 3 Dec 2026): im2col against
+    /// Winograd 14.9 / 18.3 ms at C = 128, 4x4; 2.4 / 4.7 ms at C = 64, 4x4; 10.7 / 44 ms at C = 256, 2x2;
+    /// 8.3 / 9.8 ms at C = 64, 7x7; Winograd wins from 8x8 (18.7 / 9.6 ms at C = 64) and by 1.6-2x at 12x12 to 28x28.
+    /// </summary>
+    public static bool EnoughTiles(int outPlane) => outPlane >= 64;
 
     public int Channels { get; }
     public int Height { get; }

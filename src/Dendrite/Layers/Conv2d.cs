@@ -44,6 +44,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     private Tensor? _x, _y, _dx;
     private float[] _col = [], _product = [];
     private bool _colHoldsBatch;
+    private readonly ColumnJob _columns = new();
     private WinogradConvolution? _winograd;
     private DirectConvolution? _direct;
 
@@ -201,9 +202,9 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
 
     private bool DirectForward => _direct is not null && (UseDirect ?? DirectConvolution.Faster(Channels));
     private bool DirectWeightGradient => _direct is { SupportsWeightGradient: true } && (UseDirect ?? DirectConvolution.Faster(Channels));
-    private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters));
-    private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters));
-    private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters));
+    private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters, _g.OutPlane));
+    private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters, _g.OutPlane));
+    private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters, _g.OutPlane));
 
     /// <summary>
     /// [N, C, H, W] -> [N, F, OH, OW], by the direct kernel, Winograd or im2col + GEMM as the class notes;
@@ -247,7 +248,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         for (int n0 = 0; n0 < n; n0 += group)
         {
             int count = Math.Min(group, n - n0), ld = count * plane;
-            var col = Lower(x, n0, count);
+            var col = Lower(engine, x, n0, count);
             if (count == 1)
             {
                 // One image: the product [F, OH*OW] is already the output's layout.
@@ -255,25 +256,15 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
                 Gemm.Multiply(engine, false, false, Filters, plane, _rows, 1f, w, _rows, col, plane, 0f, yn, plane);
                 if (!b.IsEmpty)
                     for (int o = 0; o < Filters; o++) TensorPrimitives.Add(yn.Slice(o * plane, plane), b[o], yn.Slice(o * plane, plane));
+                if (relu) VectorMath.Relu(yn, yn);
                 continue;
             }
-            var product = Buffer(ref _product, Filters * ld);
-            Gemm.Multiply(engine, false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, product, ld);
+            Buffer(ref _product, Filters * ld);
+            Gemm.Multiply(engine, false, false, Filters, ld, _rows, 1f, w, _rows, col, ld, 0f, _product, ld);
             // [F, images * OH*OW] -> [images, F, OH*OW], adding the bias on the way.
-            for (int i = 0; i < count; i++)
-            {
-                var yn = y.Sample(n0 + i);
-                for (int o = 0; o < Filters; o++)
-                {
-                    var src = product.Slice(o * ld + i * plane, plane);
-                    var dst = yn.Slice(o * plane, plane);
-                    if (b.IsEmpty) src.CopyTo(dst);
-                    else TensorPrimitives.Add(src, b[o], dst);
-                }
-            }
+            _columns.Collect(engine, _product, ld, n0, count, Filters, b, relu, _g, y);
         }
         _colHoldsBatch = group >= n && ReferenceEquals(x, _x);
-        if (relu) VectorMath.Relu(y.Span, y.Span);
     }
 
     /// <summary>
@@ -309,7 +300,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         for (int n0 = 0; n0 < n; n0 += group)
         {
             int count = Math.Min(group, n - n0), ld = count * plane;
-            Span<float> col = _colHoldsBatch ? _col.AsSpan(0, _rows * ld) : Lower(x, n0, count);
+            Span<float> col = _colHoldsBatch ? _col.AsSpan(0, _rows * ld) : Lower(Engine, x, n0, count);
             _colHoldsBatch = false;
             Span<float> dyGroup;
             if (count == 1) dyGroup = dy.Sample(n0);
@@ -317,25 +308,23 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
             {
                 // [images, F, OH*OW] -> [F, images * OH*OW]
                 dyGroup = Buffer(ref _product, Filters * ld);
-                for (int i = 0; i < count; i++)
-                    for (int o = 0; o < Filters; o++)
-                        dy.Sample(n0 + i).Slice(o * plane, plane).CopyTo(dyGroup.Slice(o * ld + i * plane, plane));
+                _columns.Spread(Engine, dy, n0, count, Filters, _g, _product, ld);
             }
             Gemm.Multiply(Engine, false, true, Filters, _rows, ld, 1f, dyGroup, ld, col, ld, 1f, dw, _rows);
             if (!columnsForDx) continue;
             // dL/dcol overwrites the columns, which are no longer needed.
             Gemm.Multiply(Engine, true, false, _rows, ld, Filters, 1f, w, _rows, dyGroup, ld, 0f, col, ld);
-            for (int i = 0; i < count; i++) Im2Col.ScatterAdd(col, ld, i * plane, Channels, _g, dx.Sample(n0 + i));
+            _columns.Scatter(Engine, _col, ld, n0, count, Channels, _g, dx);
         }
         return dx;
     }
 
     /// <summary>im2col of images [n0, n0 + count) side by side into the reused column buffer.</summary>
-    private Span<float> Lower(Tensor x, int n0, int count)
+    private Span<float> Lower(Engine engine, Tensor x, int n0, int count)
     {
-        int plane = _g.OutPlane, ld = count * plane;
+        int ld = count * _g.OutPlane;
         var col = Buffer(ref _col, _rows * ld);
-        for (int i = 0; i < count; i++) Im2Col.Gather(x.Sample(n0 + i), Channels, _g, col, ld, i * plane);
+        _columns.Gather(engine, x, n0, count, Channels, _g, _col, ld);
         return col;
     }
 
