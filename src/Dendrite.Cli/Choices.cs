@@ -11,7 +11,7 @@ public static class Choices
     public static LearningRateSchedule Schedule(string name, int epochs) => Named("--schedule", () => ScheduleCatalog.Create(name, epochs));
 
     /// <summary><see cref="LossCatalog.Create"/>; a bad name is a usage error naming --loss.</summary>
-    public static Loss Loss(string name) => Named("--loss", () => LossCatalog.Create(name));
+    public static Loss Loss(string name, float labelSmoothing = 0f) => Named("--loss", () => LossCatalog.Create(name, labelSmoothing));
 
     private static T Named<T>(string option, Func<T> create)
     {

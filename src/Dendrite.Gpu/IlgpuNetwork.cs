@@ -16,6 +16,7 @@ internal sealed class IlgpuNetwork : DeviceNetwork
     private readonly DeviceParameter[] _parameters;
     private readonly (Tensor Host, DeviceArray<float> Device)[] _buffers;
     private readonly DeviceArray<float> _input, _target, _grad, _losses;
+    private float[] _smoothed = [];
     private readonly Tensor _output = new(0, 0), _hostGrad = new(0, 0);
     private float[] _lossRows = [];
     private Optimizer? _optimizer;
@@ -69,9 +70,16 @@ internal sealed class IlgpuNetwork : DeviceNetwork
             throw new ShapeException($"{loss.Name}: prediction {Tensor.Format(y.Shape)} and target {Tensor.Format(batch.Targets.Shape)} differ");
         double value;
         DeviceTensor dy;
-        if (loss is SoftmaxCrossEntropy)
+        if (loss is SoftmaxCrossEntropy ce)
         {
-            var target = _target.Upload(batch.Targets.Span);
+            var targets = batch.Targets.Span;
+            if (ce.LabelSmoothing > 0)
+            {
+                if (_smoothed.Length < targets.Length) _smoothed = new float[targets.Length];
+                ce.Smooth(targets, targets.Length / n, _smoothed);
+                targets = _smoothed.AsSpan(0, targets.Length);
+            }
+            var target = _target.Upload(targets);
             dy = new DeviceTensor(_grad.Ensure(y.View.Length), y.Shape);
             var rows = _losses.Ensure(n);
             _k.SoftmaxCrossEntropy(n, y.View, target, dy.View, rows, y.View.IntLength / n, 1f / n);

@@ -18,6 +18,7 @@ public static class TrainCommand
         var decay = new Option<float?>("--weight-decay") { Description = "L2 weight decay (decoupled for adamw, default 0.01 there, 0 elsewhere)" };
         var schedule = new Option<string>("--schedule") { Description = "learning-rate schedule: constant, step or cosine", DefaultValueFactory = _ => "cosine" };
         var loss = new Option<string>("--loss") { Description = "cross-entropy, mse or bce", DefaultValueFactory = _ => "cross-entropy" };
+        var smoothing = new Option<float?>("--label-smoothing") { Description = "cross-entropy: spread this share of each target over all classes, in [0, 1) (default 0)" };
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var device = CliOptions.Device();
@@ -35,7 +36,7 @@ public static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "save checkpoints into this folder at each epoch's end" };
         var every = new Option<int?>("--checkpoint-every") { Description = "also save a checkpoint every N steps" };
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
-        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, or a + of them", DefaultValueFactory = _ => "none" };
+        var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, erase (random erasing, p 0.5), erase=P, or a + of them", DefaultValueFactory = _ => "none" };
         var memoryLimit = CliOptions.MemoryLimit();
         var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
         var imageSize = new Option<string?>("--image-size") { Description = "image folders: resize every image to HxW (default: the most common size)" };
@@ -47,7 +48,7 @@ public static class TrainCommand
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
             spec, imageSize, channels, crop, skipBad,
-            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
+            data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, smoothing, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
         command.SetAction(r =>
@@ -71,6 +72,8 @@ public static class TrainCommand
                     WeightDecay = r.GetValue(decay) is { } d ? CliOptions.NonNegative(d, "--weight-decay") : null,
                     Schedule = r.GetValue(schedule)!.ToLowerInvariant(),
                     Loss = r.GetValue(loss)!.ToLowerInvariant(),
+                    LabelSmoothing = r.GetValue(smoothing) is { } ls ? ls is >= 0 and < 1 ? ls
+                        : throw new UsageException($"--label-smoothing: must be in [0, 1), got {ls.ToString(CultureInfo.InvariantCulture)}") : 0f,
                     Seed = r.GetValue(seed),
                     Augment = r.GetValue(augment)!,
                     Normalize = r.GetValue(normalize)!,
@@ -98,7 +101,7 @@ public static class TrainCommand
             if (settings.Resume is not null)
             {
                 // A resumed run continues with its saved settings; only where it writes, its device and threads may change.
-                var fixedOptions = new Option[] { model, spec, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, seed, trainLimit, testLimit, augment, normalize };
+                var fixedOptions = new Option[] { model, spec, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, smoothing, seed, trainLimit, testLimit, augment, normalize };
                 if (fixedOptions.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } given)
                     throw new UsageException($"{given.Name}: cannot be changed when resuming; --resume continues with the checkpoint's settings");
                 var (checkpoint, saved) = TrainCheckpoints.Load(settings.Resume);
@@ -117,7 +120,7 @@ public static class TrainCommand
                     MemoryLimit = settings.MemoryLimit,
                 }, checkpoint);
             }
-            settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize);
+            settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize, smoothing);
             if (settings.Options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Options.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });
@@ -126,13 +129,14 @@ public static class TrainCommand
 
     // The preset's own training defaults (PresetDefaults) in the options the user left out.
     private static TrainSettings WithPresetDefaults(TrainSettings s, Func<Option, bool> given, Option optimizer, Option lr, Option decay,
-        Option schedule, Option augment, Option normalize)
+        Option schedule, Option augment, Option normalize, Option smoothing)
     {
         if (PresetDefaults.For(s.Model) is not { } preset) return s;
         var named = new (Option Option, string Field)[]
         {
             (optimizer, nameof(TrainingOptions.Optimizer)), (lr, nameof(TrainingOptions.LearningRate)), (decay, nameof(TrainingOptions.WeightDecay)),
             (schedule, nameof(TrainingOptions.Schedule)), (augment, nameof(TrainingOptions.Augment)), (normalize, nameof(TrainingOptions.Normalize)),
+            (smoothing, nameof(TrainingOptions.LabelSmoothing)),
         };
         return s with { Options = preset.ApplyTo(s.Options, named.Where(n => given(n.Option)).Select(n => n.Field).ToHashSet()) };
     }

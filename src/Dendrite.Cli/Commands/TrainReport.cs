@@ -46,6 +46,7 @@ public sealed class TrainReport
         if (o.Optimizer is "momentum" or "nesterov") args.AddRange(["--momentum", F(o.Momentum)]);
         if (o.WeightDecay is { } wd) args.AddRange(["--weight-decay", F(wd)]);
         args.AddRange(["--schedule", o.Schedule, "--loss", o.Loss, "--seed", o.Seed.ToString(CultureInfo.InvariantCulture)]);
+        if (o.LabelSmoothing != 0) args.AddRange(["--label-smoothing", F(o.LabelSmoothing)]);
         if (s.TrainLimit != int.MaxValue) args.AddRange(["--train-limit", I(s.TrainLimit)]);
         if (s.TestLimit != int.MaxValue) args.AddRange(["--test-limit", I(s.TestLimit)]);
         if (o.Augment != "none") args.AddRange(["--augment", o.Augment]);
@@ -61,7 +62,8 @@ public sealed class TrainReport
         return
         [
             ("data", s.Data), ("model", s.Model), ("epochs", I(o.Epochs)), ("batch", I(o.Batch)), ("optimizer", o.Optimizer),
-            ("learning rate", o.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", o.Schedule), ("loss", o.Loss), ("augmentation", o.Augment),
+            ("learning rate", o.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", o.Schedule),
+            ("loss", o.LabelSmoothing == 0 ? o.Loss : $"{o.Loss}, label smoothing {F(o.LabelSmoothing)}"), ("augmentation", o.Augment),
             ("input normalisation", n.IsNone ? "none" : $"(x - {n.Mean.ToString("G4", CultureInfo.InvariantCulture)}) / {n.Std.ToString("G4", CultureInfo.InvariantCulture)}"),
             ("seed", o.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
             ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),

@@ -24,7 +24,7 @@ public static class TrainRun
         if (s.Target is not null || s.Task is not null) throw new UsageException("--target and --task are for CSV data (--data FILE.csv)");
         var engine = CliOptions.Engine(s.Threads, s.Device);
         // Every name and value is checked before the data loads, with the option named.
-        var loss = Choices.Loss(o.Loss);
+        var loss = Choices.Loss(o.Loss, o.LabelSmoothing);
         Choices.Optimizer(o.Optimizer, o.LearningRate, o.Momentum, o.WeightDecay);
         Choices.Schedule(o.Schedule, o.Epochs);
         bool file = s.Spec is not null || resumed is null && ModelSource.IsFile(s.Model);
@@ -73,6 +73,7 @@ public static class TrainRun
                           $"testing on {test.Count:N0}; {optimizer.Name} lr {optimizer.LearningRate:G3}, batch {o.Batch}, " +
                           (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
                           (augment is null ? "" : $", augment {augment}") +
+                          (o.LabelSmoothing == 0 ? "" : $", label smoothing {o.LabelSmoothing:G3}") +
                           (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
 
         var warned = new HashSet<Layer>();

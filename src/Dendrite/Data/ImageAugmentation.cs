@@ -6,7 +6,8 @@ namespace Dendrite;
 /// Random label-preserving changes to training images [C, H, W], drawn per sample from the loader's seeded
 /// generator: a shift by up to <see cref="MaxShift"/> pixels each way with zeros filling the border (the same as
 /// padding by that much and cropping back at a random offset), a left-right mirror with probability 1/2, and a
-/// brightness and contrast jitter (<see cref="Jitter"/>) that treats all channels alike, so colours keep their hue.
+/// brightness and contrast jitter (<see cref="Jitter"/>) that treats all channels alike, so colours keep their hue, and
+/// random erasing (<see cref="Erase"/>, Zhong et al. 2017, torchvision's <c>RandomErasing</c>): a rectangle set to 0.
 /// Plug <see cref="Apply"/> into <see cref="DataLoader.Augment"/>; evaluation never augments.
 /// </summary>
 public sealed class ImageAugmentation
@@ -54,21 +55,33 @@ public sealed class ImageAugmentation
     /// <summary>What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are normalised.</summary>
     public float Fill { get; set; }
 
-    /// <summary>As the command line writes it: shift, shift=3, flip, shift+flip.</summary>
+    /// <summary>
+    /// Random erasing's probability p (0 for none): with probability p a rectangle of 2% to 33% of the image, with a side
+    /// ratio between 0.3 and 3.3 (drawn on a log scale), at a random place, is set to 0 in every channel: the data's
+    /// mean once inputs are normalised, as torchvision's default erases normalised tensors. Applied after shift, flip
+    /// and jitter; when ten draws of the rectangle do not fit in the image, nothing is erased.
+    /// </summary>
+    public float Erase { get; init; }
+
+    /// <summary>The probability that "erase" without "=P" means.</summary>
+    public const float DefaultErase = 0.5f;
+
+    /// <summary>As the command line writes it: shift, shift=3, flip, shift+flip, shift+flip+erase.</summary>
     public override string ToString() =>
         string.Join("+", new[] { MaxShift == 0 ? null : MaxShift == DefaultShift ? "shift" : $"shift={MaxShift}", Flip ? "flip" : null,
-            Jitter == 0 ? null : Jitter == DefaultJitter ? "jitter" : FormattableString.Invariant($"jitter={Jitter}") }.OfType<string>());
+            Jitter == 0 ? null : Jitter == DefaultJitter ? "jitter" : FormattableString.Invariant($"jitter={Jitter}"),
+            Erase == 0 ? null : Erase == DefaultErase ? "erase" : FormattableString.Invariant($"erase={Erase}") }.OfType<string>());
 
     /// <summary>
-    /// Reads "none", "shift", "shift=N", "flip", "jitter", "jitter=X" (0 &lt; X &lt; 1) or a '+'-joined combination such as
-    /// "shift+flip+jitter"; null for none.
+    /// Reads "none", "shift", "shift=N", "flip", "jitter", "jitter=X" (0 &lt; X &lt; 1), "erase", "erase=P" (0 &lt; P &lt;= 1)
+    /// or a '+'-joined combination such as "shift+flip+erase"; null for none.
     /// Throws <see cref="FormatException"/> naming the bad part.
     /// </summary>
     public static ImageAugmentation? Parse(string text, int[] sampleShape)
     {
         int shift = 0;
         bool flip = false;
-        float jitter = 0;
+        float jitter = 0, erase = 0;
         if (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
         foreach (var raw in text.Split('+'))
         {
@@ -78,9 +91,11 @@ public sealed class ImageAugmentation
             else if (part.StartsWith("shift=") && int.TryParse(part[6..], NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0) shift = s;
             else if (part == "jitter") jitter = DefaultJitter;
             else if (part.StartsWith("jitter=") && float.TryParse(part[7..], NumberStyles.Float, CultureInfo.InvariantCulture, out float j) && j is > 0 and < 1) jitter = j;
-            else throw new FormatException($"'{raw.Trim()}' is not one of none, shift, shift=N (pixels), flip, jitter, jitter=X (0 < X < 1), or a '+' of them such as shift+flip");
+            else if (part == "erase") erase = DefaultErase;
+            else if (part.StartsWith("erase=") && float.TryParse(part[6..], NumberStyles.Float, CultureInfo.InvariantCulture, out float p) && p is > 0 and <= 1) erase = p;
+            else throw new FormatException($"'{raw.Trim()}' is not one of none, shift, shift=N (pixels), flip, jitter, jitter=X (0 < X < 1), erase, erase=P (0 < P <= 1), or a '+' of them such as shift+flip");
         }
-        return new ImageAugmentation(sampleShape, shift, flip) { Jitter = jitter };
+        return new ImageAugmentation(sampleShape, shift, flip) { Jitter = jitter, Erase = erase };
     }
 
     /// <summary>Shifts and/or mirrors one image in place.</summary>
@@ -98,6 +113,23 @@ public sealed class ImageAugmentation
         {
             float c = 1f + Jitter * (2f * rng.NextFloat() - 1f), b = Jitter * (2f * rng.NextFloat() - 1f) * PixelScale;
             Adjust(image[.._scratch.Length], c, b);
+        }
+        if (Erase > 0 && rng.NextFloat() < Erase) EraseRectangle(image[.._scratch.Length], _c, _h, _w, rng);
+    }
+
+    /// <summary>Random erasing as <see cref="Erase"/> describes it, the rectangle drawn from <paramref name="rng"/>.</summary>
+    public static void EraseRectangle(Span<float> image, int channels, int h, int w, Rng rng)
+    {
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            double area = h * w * (0.02 + 0.31 * rng.NextDouble());
+            double ratio = Math.Exp(Math.Log(0.3) + (Math.Log(3.3) - Math.Log(0.3)) * rng.NextDouble());
+            int eh = (int)Math.Round(Math.Sqrt(area * ratio)), ew = (int)Math.Round(Math.Sqrt(area / ratio));
+            if (eh < 1 || ew < 1 || eh >= h || ew >= w) continue;
+            int top = rng.NextInt(h - eh + 1), left = rng.NextInt(w - ew + 1);
+            for (int c = 0; c < channels; c++)
+                for (int y = top; y < top + eh; y++) image.Slice((c * h + y) * w + left, ew).Clear();
+            return;
         }
     }
 

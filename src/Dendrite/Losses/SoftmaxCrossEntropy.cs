@@ -5,11 +5,25 @@ namespace Dendrite;
 /// <summary>
 /// Softmax and cross-entropy fused, on logits z: L = -sum_i y_i log softmax(z)_i = logsumexp(z) - y.z
 /// (for targets that sum to 1); dL/dz = softmax(z) - y. Computing log-softmax through logsumexp keeps
-/// it finite for any logits.
+/// it finite for any logits. With <see cref="LabelSmoothing"/> ε, every target row y becomes (1 - ε) y + ε / K first,
+/// as PyTorch's <c>CrossEntropyLoss(label_smoothing=ε)</c> does.
 /// </summary>
 public sealed class SoftmaxCrossEntropy : Loss
 {
-    private float[] _row = [];
+    private float[] _row = [], _smoothed = [];
+    private readonly float _smoothing;
+
+    /// <summary>
+    /// ε in [0, 1): the share of each target row spread evenly over the K classes ((1 - ε) y + ε / K), so that a
+    /// confident network is not pushed to ever larger logits; 0 (the default) for the plain loss.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside [0, 1).</exception>
+    public float LabelSmoothing
+    {
+        get => _smoothing;
+        init => _smoothing = value is >= 0 and < 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), $"label smoothing must be in [0, 1), got {value}");
+    }
 
     /// <summary><c>cross-entropy</c> (<see cref="LossCatalog"/> also takes <c>ce</c>).</summary>
     public override string Name => "cross-entropy";
@@ -18,7 +32,7 @@ public sealed class SoftmaxCrossEntropy : Loss
     public override int LayersBefore(IReadOnlyList<Layer> layers) => layers[^1] is Softmax ? layers.Count - 1 : layers.Count;
 
     /// <summary>
-    /// The mean over rows of -sum_i y_i log softmax(z)_i, and (softmax(z) - y) / N into <paramref name="gradient"/> when given
+    /// The mean over rows of -sum_i y_i log softmax(z)_i (y smoothed when <see cref="LabelSmoothing"/> is set), and (softmax(z) - y) / N into <paramref name="gradient"/> when given
     /// (the exact gradient when each target row sums to 1).
     /// </summary>
     /// <param name="logits">z, [N, K]: the output before any softmax.</param>
@@ -29,17 +43,29 @@ public sealed class SoftmaxCrossEntropy : Loss
     {
         Check(logits, target, gradient, Name);
         int n = logits[0], k = logits.Length / n;
-        if (_row.Length < k) _row = new float[k];
+        if (_row.Length < k) (_row, _smoothed) = (new float[k], new float[k]);
         var row = _row.AsSpan(0, k);
         double total = 0;
         for (int r = 0; r < n; r++)
         {
             var z = logits.Span.Slice(r * k, k);
-            var y = target.Span.Slice(r * k, k);
+            ReadOnlySpan<float> y = target.Span.Slice(r * k, k);
+            if (_smoothing > 0)
+            {
+                Smooth(y, k, _smoothed);
+                y = _smoothed.AsSpan(0, k);
+            }
             var g = gradient is null ? default : gradient.Span.Slice(r * k, k);
             total += k <= ScalarClasses ? RowScalar(z, y, g, row, 1f / n) : RowVector(z, y, g, row, 1f / n);
         }
         return total / n;
+    }
+
+    /// <summary>smoothed = (1 - ε) target + ε / K for rows of <paramref name="classes"/> values (a copy when ε is 0).</summary>
+    internal void Smooth(ReadOnlySpan<float> target, int classes, Span<float> smoothed)
+    {
+        float keep = 1f - _smoothing, spread = _smoothing / classes;
+        for (int i = 0; i < target.Length; i++) smoothed[i] = keep * target[i] + spread;
     }
 
     // Up to this many classes, plain loops beat TensorPrimitives, whose per-call cost dominates on short rows

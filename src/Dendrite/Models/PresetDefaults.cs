@@ -35,6 +35,9 @@ public sealed record PresetDefaults
     /// <summary>See <see cref="TrainingOptions.Normalize"/>.</summary>
     public string? Normalize { get; init; }
 
+    /// <summary>See <see cref="TrainingOptions.LabelSmoothing"/>.</summary>
+    public float? LabelSmoothing { get; init; }
+
     /// <summary>The names of the presets that have defaults of their own.</summary>
     public static IReadOnlyCollection<string> Presets => ByPreset.Keys;
 
@@ -44,7 +47,7 @@ public sealed record PresetDefaults
     /// <summary>
     /// <paramref name="options"/> with this preset's defaults in the fields the user did not set. <paramref name="given"/>
     /// holds the fields set explicitly, named as <see cref="TrainingOptions"/>'s properties ("Optimizer", "LearningRate",
-    /// "WeightDecay", "Schedule", "Augment", "Normalize"). A rate or decay of the preset goes only with the preset's optimizer.
+    /// "WeightDecay", "Schedule", "Augment", "Normalize", "LabelSmoothing"). A rate or decay of the preset goes only with the preset's optimizer.
     /// </summary>
     public TrainingOptions ApplyTo(TrainingOptions options, IReadOnlySet<string> given)
     {
@@ -58,6 +61,9 @@ public sealed record PresetDefaults
             Schedule = Free(nameof(Schedule)) && Schedule is not null ? Schedule : options.Schedule,
             Augment = Free(nameof(Augment)) && Augment is not null ? Augment : options.Augment,
             Normalize = Free(nameof(Normalize)) && Normalize is not null ? Normalize : options.Normalize,
+            // Smoothing is cross-entropy's: a preset's value is left out when the user chose another loss.
+            LabelSmoothing = Free(nameof(LabelSmoothing)) && LabelSmoothing is not null && options.Loss is "cross-entropy" or "ce"
+                ? LabelSmoothing.Value : options.LabelSmoothing,
         };
     }
 }

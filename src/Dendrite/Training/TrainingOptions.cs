@@ -26,6 +26,9 @@ public sealed record TrainingOptions
     /// <summary>One of <see cref="LossCatalog.Names"/>.</summary>
     public string Loss { get; init; } = "cross-entropy";
 
+    /// <summary>Cross-entropy's label smoothing ε in [0, 1) (<see cref="SoftmaxCrossEntropy.LabelSmoothing"/>); 0 for none.</summary>
+    public float LabelSmoothing { get; init; }
+
     /// <summary>Samples per step.</summary>
     public int Batch { get; init; } = 64;
 
@@ -35,7 +38,7 @@ public sealed record TrainingOptions
     /// <summary>Seeds the RBF centres and the loader's shuffle (xored with <see cref="Trainer.LoaderSeed"/>).</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Training image augmentation: none, shift, shift=N, flip or shift+flip (<see cref="ImageAugmentation.Parse"/>).</summary>
+    /// <summary>Training image augmentation: none, or a '+' of shift, shift=N, flip, jitter, jitter=X, erase, erase=P (<see cref="ImageAugmentation.Parse"/>).</summary>
     public string Augment { get; init; } = "none";
 
     /// <summary>Input normalisation: none, auto (the training data's mean and deviation) or MEAN,STD (<see cref="Normalization.Parse"/>).</summary>
@@ -50,8 +53,8 @@ public sealed record TrainingOptions
     public LearningRateSchedule CreateSchedule() => ScheduleCatalog.Create(Schedule, Epochs);
 
     /// <summary>A new loss as these options name it.</summary>
-    /// <exception cref="ArgumentException">An unknown loss name.</exception>
-    public Loss CreateLoss() => LossCatalog.Create(Loss);
+    /// <exception cref="ArgumentException">An unknown loss name, or label smoothing with a loss other than cross-entropy.</exception>
+    public Loss CreateLoss() => LossCatalog.Create(Loss, LabelSmoothing);
 
     /// <summary>The normalisation <see cref="Normalize"/> asks for, fitted on <paramref name="train"/>'s features when it is auto.</summary>
     /// <exception cref="FormatException"><see cref="Normalize"/> cannot be read.</exception>

@@ -158,4 +158,35 @@ public class LossTests
         }
         Assert.Equal(expected, loss, 1e-5);
     }
+
+    [Fact]
+    public void Label_smoothing_is_cross_entropy_against_the_smoothed_targets()
+    {
+        // ε = 0.1, K = 3: the one-hot [0, 0, 1] becomes [0.0333, 0.0333, 0.9333]. For z = [1, 2, 3]:
+        // L = lse(z) - y'.z = 3.4076059644 - (0.0333 + 0.0667 + 2.8) = 0.5076059644; dL/dz = softmax(z) - y'.
+        var z = new Tensor([1f, 2f, 3f], 1, 3);
+        var y = new Tensor([0f, 0f, 1f], 1, 3);
+        var g = new Tensor(1, 3);
+        Assert.Equal(0.5076059644, new SoftmaxCrossEntropy { LabelSmoothing = 0.1f }.Compute(z, y, g), 5);
+        TestData.AssertClose([0.0900306f - 0.1f / 3, 0.2447285f - 0.1f / 3, 0.6652410f - (0.9f + 0.1f / 3)], g.Span, 1e-6f);
+        Assert.Equal(0.4076059644, new SoftmaxCrossEntropy().Compute(z, y, g), 5); // and without smoothing, the plain loss
+    }
+
+    [Fact]
+    public void Label_smoothing_gradient_matches_finite_differences()
+    {
+        var rng = new Rng(25);
+        var logits = TestData.Random(rng, -3f, 3f, 4, 5);
+        TestData.AssertGradients([GradientCheck.CheckLoss(new SoftmaxCrossEntropy { LabelSmoothing = 0.2f }, logits, TestData.OneHot(rng, 4, 5), rng)]);
+    }
+
+    [Fact]
+    public void Label_smoothing_is_refused_outside_0_to_1_and_for_other_losses()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SoftmaxCrossEntropy { LabelSmoothing = 1f });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SoftmaxCrossEntropy { LabelSmoothing = -0.1f });
+        var e = Assert.Throws<ArgumentException>(() => LossCatalog.Create("mse", 0.1f));
+        Assert.Equal("label smoothing applies to cross-entropy only, not to mse", e.Message);
+        Assert.Equal(0.1f, Assert.IsType<SoftmaxCrossEntropy>(LossCatalog.Create("ce", 0.1f)).LabelSmoothing);
+    }
 }
