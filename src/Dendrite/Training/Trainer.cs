@@ -160,6 +160,12 @@ public sealed class Trainer
         return (float)(sum / loader.Data.Count);
     }
 
-    /// <summary>Mean loss and accuracy in evaluation mode (no dropout, running batch statistics).</summary>
-    public Evaluation Evaluate(Dataset data, int batchSize = 256) => Evaluator.Evaluate(Model, Loss, data, batchSize, OutputLayers);
+    /// <summary>
+    /// Mean loss and accuracy in evaluation mode (no dropout, running batch statistics). The loss is the plain one:
+    /// cross-entropy's label smoothing shapes training only, so test losses of runs with and without it compare.
+    /// </summary>
+    public Evaluation Evaluate(Dataset data, int batchSize = 256) =>
+        Evaluator.Evaluate(Model, Loss is SoftmaxCrossEntropy { LabelSmoothing: > 0 } ? _plainLoss ??= new SoftmaxCrossEntropy() : Loss, data, batchSize, OutputLayers);
+
+    private SoftmaxCrossEntropy? _plainLoss;
 }

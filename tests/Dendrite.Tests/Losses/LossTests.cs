@@ -189,4 +189,17 @@ public class LossTests
         Assert.Equal("label smoothing applies to cross-entropy only, not to mse", e.Message);
         Assert.Equal(0.1f, Assert.IsType<SoftmaxCrossEntropy>(LossCatalog.Create("ce", 0.1f)).LabelSmoothing);
     }
+
+    [Fact]
+    public void A_trainer_with_label_smoothing_trains_on_it_and_reports_the_plain_test_loss()
+    {
+        var data = Synthetic.Dataset(64, seed: 3);
+        var net = ModelSpec.Build("flatten,dense(10),softmax", data.SampleShape, 10, seed: 1);
+        var smoothed = new Trainer(net, new SoftmaxCrossEntropy { LabelSmoothing = 0.3f }, new Adam(1e-3f));
+        var plain = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(1e-3f));
+        Assert.Equal(plain.Evaluate(data).Loss, smoothed.Evaluate(data).Loss);
+        var batch = new DataLoader(data, 64, shuffle: false, new Rng(1)).GetBatch(0);
+        float trainingLoss = smoothed.TrainStep(batch);
+        Assert.True(Math.Abs(trainingLoss - plain.Evaluate(data).Loss) > 1e-3, "the training step's loss is the smoothed one");
+    }
 }
