@@ -11,6 +11,10 @@ namespace Dendrite.Kernels;
 /// </summary>
 internal static class Im2Col
 {
+    // Rows up to this long are copied and added element by element: on the small maps of a residual net's later
+    // stages (7x7, 4x4) the call into a vectorised copy or add cost more than the few values it moved.
+    private const int ShortRow = 16;
+
     /// <summary>col[(c*kh + i)*kw + j, offset + oy*OW + ox] = x[c, oy*sh - padTop + i*dh, ox*sw - padLeft + j*dw], or 0 in the padding.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<float> image, int channels, in Window2d g, Span<float> col, int ld, int offset)
@@ -41,7 +45,9 @@ internal static class Im2Col
                         var line = src.Slice((oy * g.StrideH - g.PadTop + i * g.DilationH) * g.InW, g.InW);
                         dst[..xLo].Clear();
                         dst[xHi..].Clear();
-                        if (g.StrideW == 1) line.Slice(ix0, xHi - xLo).CopyTo(dst[xLo..xHi]);
+                        if (g.StrideW == 1 && xHi - xLo <= ShortRow)
+                            for (int k = 0; k < xHi - xLo; k++) dst[xLo + k] = line[ix0 + k];
+                        else if (g.StrideW == 1) line.Slice(ix0, xHi - xLo).CopyTo(dst[xLo..xHi]);
                         else
                             for (int ox = xLo, ix = ix0; ox < xHi; ox++, ix += g.StrideW) dst[ox] = line[ix];
                     }
@@ -73,7 +79,9 @@ internal static class Im2Col
                     {
                         var src = row.Slice(oy * outW, outW);
                         var line = dstPlane.Slice((oy * g.StrideH - g.PadTop + i * g.DilationH) * g.InW, g.InW);
-                        if (g.StrideW == 1)
+                        if (g.StrideW == 1 && xHi - xLo <= ShortRow)
+                            for (int k = 0; k < xHi - xLo; k++) line[ix0 + k] += src[xLo + k];
+                        else if (g.StrideW == 1)
                         {
                             var target = line.Slice(ix0, xHi - xLo);
                             TensorPrimitives.Add(target, src[xLo..xHi], target);
