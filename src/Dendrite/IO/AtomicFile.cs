@@ -7,7 +7,7 @@ namespace Dendrite;
 /// write a temporary file beside it (its name holds the process id, so two processes never share one), flush it to
 /// the disk, then rename it over the target, and on Linux flush the folder too, so that the rename itself survives a
 /// power cut (.NET has no call for that: libc's open and fsync). Only regular files are replaced: a device, a pipe or a
-/// folder at the target is refused (<see cref="OutputFile.Check"/>). Temporary files of writes in progress are listed,
+/// folder at the target is refused (<see cref="OutputFile.Check"/>); a symbolic link is followed to the file it names. Temporary files of writes in progress are listed,
 /// so that a signal handler can remove them (<see cref="OutputFile.RemoveTemporaries"/>).
 /// </summary>
 internal static class AtomicFile
@@ -21,6 +21,7 @@ internal static class AtomicFile
 
     public static void Write(string path, Action<Stream> write)
     {
+        path = FollowLinks(path);
         OutputFile.RequireReplaceable(path);
         string temp = TempPath(path);
         lock (Live)
@@ -52,6 +53,19 @@ internal static class AtomicFile
     }
 
     private static bool _ended;
+
+    /// <summary>
+    /// The file a symbolic link at <paramref name="path"/> finally points to (followed through every link), or the path
+    /// itself: writing through a link replaces what it names and keeps the link, as <c>cp</c> and editors do, where a
+    /// rename over the link itself would turn the link into a separate file and leave its target stale.
+    /// </summary>
+    public static string FollowLinks(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null) return path;
+        var target = info.ResolveLinkTarget(returnFinalTarget: true);
+        return target?.FullName ?? path;
+    }
 
     /// <summary>Deletes every temporary file of a write still in progress; with <paramref name="end"/>, refuses new writes from then on.</summary>
     public static void RemoveTemporaries(bool end = false)

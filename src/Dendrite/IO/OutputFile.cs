@@ -11,14 +11,14 @@ public static class OutputFile
     /// <summary>
     /// Checks that <paramref name="path"/> can be written by the rule above, creating nothing that stays: the path is not
     /// empty, its folder exists and takes a new file (one is created and deleted), and whatever is there now is a regular
-    /// file. Returns the full path.
+    /// file. A symbolic link is followed: its target's folder must take the new file. Returns the full path as given (a link stays a link).
     /// </summary>
     /// <exception cref="IOException">The message names the path and the problem.</exception>
     public static string Check(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new IOException("the path is empty");
         RequireReplaceable(path);
-        string full = Path.GetFullPath(path);
+        string full = Path.GetFullPath(AtomicFile.FollowLinks(path));
         string folder = Path.GetDirectoryName(full) ?? throw new IOException($"{path}: is a root folder, not a file");
         if (!Directory.Exists(folder)) throw new IOException($"{path}: the folder {folder} does not exist");
         string probe = AtomicFile.TempPath(full);
@@ -31,7 +31,7 @@ public static class OutputFile
         {
             throw new IOException($"{path}: cannot create a file in {folder}: {e.Message}");
         }
-        return full;
+        return Path.GetFullPath(path);
     }
 
     /// <summary>Whether two paths name the same existing file (the same inode where the system tells, else the same full path).</summary>

@@ -52,6 +52,23 @@ public class OutputFileTests
     }
 
     [Fact]
+    public void A_write_through_a_symbolic_link_replaces_its_target_and_keeps_the_link()
+    {
+        var dir = SmallData.TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "models"));
+        var target = Path.Combine(dir, "models", "m.bin");
+        File.WriteAllText(target, "old");
+        var link = Path.Combine(dir, "latest.bin");
+        File.CreateSymbolicLink(link, Path.Combine("models", "m.bin"));
+        Assert.Equal(Path.GetFullPath(link), OutputFile.Check(link));
+        AtomicFile.Write(link, s => s.Write("new"u8));
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.NotNull(new FileInfo(link).LinkTarget); // still a link
+        Assert.Equal([link], Directory.GetFiles(dir));
+        Assert.Equal([target], Directory.GetFiles(Path.Combine(dir, "models")));
+    }
+
+    [Fact]
     public void Lock_refuses_a_second_claim_while_held_and_is_released()
     {
         var dir = SmallData.TempDir();
