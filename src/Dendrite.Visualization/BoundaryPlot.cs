@@ -38,7 +38,7 @@ public static class BoundaryPlot
         var x = points.ToArray();
         meta.StandardiseFeatures(x);
         int n = x.Length / 2;
-        var outputs = Evaluator.Predict(net, x, n);
+        var outputs = Evaluator.Predict(net, x, n, meta.Loss);
         int k = outputs.Length / n;
         var classes = new int[n];
         for (int i = 0; i < n; i++) classes[i] = Dendrite.Kernels.Elementwise.ArgMax(outputs.AsSpan(i * k, k));

@@ -26,6 +26,8 @@ public static class PredictCommand
             var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => CliOptions.Shape(r.GetValue(input)!, "--input"), engine);
             CliOptions.OnDevice(saved.Net);
             var meta = saved.Metadata;
+            if (meta.Loss == "mse")
+                throw new UsageException($"--model {r.GetValue(model)}: a regression model (trained with mse) has no classes to predict; `eval` reports its errors");
             var paths = r.GetValue(images)!;
             // Every image is read before anything is printed: a bad one fails the command cleanly.
             var inputs = paths.Select(p => ImageInput.Load(p, meta.InputShape, r.GetValue(invert))).ToList();

@@ -41,17 +41,14 @@ public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTens
 
     /// <summary>
     /// Class probabilities for <paramref name="count"/> raw samples laid end to end in <paramref name="rawInputs"/>
-    /// (each of the model's input shape), normalised as in training; one <see cref="Prediction"/> per sample.
+    /// (each of the model's input shape), normalised as in training; one <see cref="Prediction"/> per sample. The
+    /// probabilities are those of the model's loss (<see cref="Evaluator.Predict(Sequential, ReadOnlySpan{float}, int, string)"/>).
     /// </summary>
     /// <exception cref="ShapeException">The input does not hold <paramref name="count"/> samples of the model's input shape.</exception>
+    /// <exception cref="InvalidOperationException">The model is a regression (trained with mse): use <see cref="Outputs"/>.</exception>
     public IReadOnlyList<Prediction> Predict(ReadOnlySpan<float> rawInputs, int count = 1)
     {
-        int size = Tensor.Volume(Metadata.InputShape);
-        if (count <= 0 || rawInputs.Length != (long)count * size)
-            throw new ShapeException($"predict: {rawInputs.Length} values for {count} samples of {Tensor.Format(Metadata.InputShape)} ({size} values each)");
-        var x = rawInputs.ToArray();
-        Metadata.Normalization.Apply(x);
-        var p = Evaluator.Predict(Net, x, count);
+        var p = Evaluator.Predict(Net, Normalised(rawInputs, count), count, Metadata.Loss);
         int classes = p.Length / count;
         var result = new Prediction[count];
         for (int i = 0; i < count; i++)
@@ -61,6 +58,24 @@ public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTens
             result[i] = new Prediction(k, Metadata.ClassNames?[k], probabilities);
         }
         return result;
+    }
+
+    /// <summary>
+    /// The network's outputs for <paramref name="count"/> raw samples, normalised as in training: a regression model's
+    /// values, or a classifier's outputs before any softmax it does not end in; <c>count x Outputs</c> values.
+    /// </summary>
+    /// <exception cref="ShapeException">The input does not hold <paramref name="count"/> samples of the model's input shape.</exception>
+    public float[] Outputs(ReadOnlySpan<float> rawInputs, int count = 1) =>
+        Net.Predict(new Tensor(Normalised(rawInputs, count), [count, .. Metadata.InputShape])).Span.ToArray();
+
+    private float[] Normalised(ReadOnlySpan<float> rawInputs, int count)
+    {
+        int size = Tensor.Volume(Metadata.InputShape);
+        if (count <= 0 || rawInputs.Length != (long)count * size)
+            throw new ShapeException($"predict: {rawInputs.Length} values for {count} samples of {Tensor.Format(Metadata.InputShape)} ({size} values each)");
+        var x = rawInputs.ToArray();
+        Metadata.Normalization.Apply(x);
+        return x;
     }
 
     private void CheckShape(int[] sampleShape)

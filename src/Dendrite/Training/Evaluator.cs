@@ -34,16 +34,33 @@ public static class Evaluator
     }
 
     /// <summary>
-    /// Class probabilities for each sample: the network's output, with softmax applied when it does not end in one.
-    /// The inputs are used as they are; <see cref="SavedModel.Predict"/> normalises raw inputs as training did.
+    /// Class probabilities for each sample of a softmax classifier: the network's output, with softmax applied when it
+    /// does not end in one. The inputs are used as they are; <see cref="SavedModel.Predict"/> normalises raw inputs as
+    /// training did. For a model trained with another loss, use <see cref="Predict(Sequential, ReadOnlySpan{float}, int, string)"/>.
     /// </summary>
     public static float[] Predict(Sequential model, ReadOnlySpan<float> inputs, int count)
     {
-        var x = new Tensor(inputs.ToArray(), [count, .. model.InputShape]);
-        var y = model.Predict(x);
+        var y = model.Predict(new Tensor(inputs.ToArray(), [count, .. model.InputShape]));
         var p = new float[y.Length];
         if (model.Layers[^1] is Softmax) y.Span.CopyTo(p);
         else Kernels.Elementwise.SoftmaxRows(y.Span, p, count);
+        return p;
+    }
+
+    /// <summary>
+    /// Class probabilities for each sample as the loss the model was trained with defines them: softmax for
+    /// cross-entropy (see above); for binary cross-entropy the outputs themselves, each an independent probability, and
+    /// for a single output p the two classes' [1 - p, p]. Rows of the returned array hold one sample's classes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loss is mse: a regression model has values, not classes.</exception>
+    public static float[] Predict(Sequential model, ReadOnlySpan<float> inputs, int count, string loss)
+    {
+        if (loss is "mse") throw new InvalidOperationException("a regression model (trained with mse) gives values, not classes; its outputs come from Sequential.Predict");
+        if (loss is not ("bce" or "binary-cross-entropy")) return Predict(model, inputs, count);
+        var y = model.Predict(new Tensor(inputs.ToArray(), [count, .. model.InputShape]));
+        if (y.Length != count) return y.Span.ToArray();
+        var p = new float[2 * count];
+        for (int i = 0; i < count; i++) (p[2 * i], p[2 * i + 1]) = (1f - y.Span[i], y.Span[i]);
         return p;
     }
 }

@@ -65,4 +65,31 @@ public class SavedModelTests
         Assert.Null(ModelFile.Load(path).Predict(data.Sample(0))[0].ClassName);
         Assert.Throws<ShapeException>(() => saved.Predict(new float[10], 1));
     }
+
+    [Fact]
+    public void Predict_follows_the_loss_a_model_was_trained_with()
+    {
+        var data = SmallData.Dataset(3, 4);
+        string path = Path.Combine(SmallData.TempDir(), "m.safetensors");
+
+        // Binary cross-entropy on one sigmoid output: the two classes' [1 - p, p], not a softmax of one value (always 1).
+        var binary = ModelSpec.Build("dense(8),relu,dense(1),sigmoid", data.SampleShape, 1, seed: 3);
+        ModelFile.Save(path, binary, ModelMetadata.Describe(binary, new BinaryCrossEntropy()));
+        var saved = ModelFile.Load(path);
+        var p = saved.Outputs(data.Features, 3);
+        var predictions = saved.Predict(data.Features, 3);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal([1f - p[i], p[i]], predictions[i].Probabilities);
+            Assert.Equal(p[i] > 0.5f ? 1 : 0, predictions[i].ClassIndex);
+        }
+
+        // A regression model has values, not classes: Outputs gives them, Predict refuses.
+        var regression = ModelSpec.Build("dense(8),relu,dense(2)", data.SampleShape, 2, seed: 3);
+        ModelFile.Save(path, regression, ModelMetadata.Describe(regression, new MeanSquaredError()));
+        saved = ModelFile.Load(path);
+        Assert.Equal(regression.Predict(new Tensor(data.Features.ToArray(), [3, .. data.SampleShape])).Span.ToArray(), saved.Outputs(data.Features, 3));
+        var e = Assert.Throws<InvalidOperationException>(() => saved.Predict(data.Features, 3));
+        Assert.Contains("regression model (trained with mse)", e.Message);
+    }
 }

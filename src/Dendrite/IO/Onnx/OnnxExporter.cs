@@ -10,7 +10,7 @@ namespace Dendrite;
 /// Writes a network as an ONNX model (IR 8, opset 17). The graph takes what the model itself takes, float32
 /// [N, ...inputShape] (pixels in [0, 1] for images), applies the saved normalisation, runs the layers and
 /// ends in class probabilities: a final softmax is added when the network does not end in one, as
-/// <see cref="Evaluator.Predict"/> does. Each layer maps itself (<see cref="Layer.ToOnnx"/>); a layer without a
+/// <see cref="Evaluator.Predict(Sequential, ReadOnlySpan{float}, int)"/> does. Each layer maps itself (<see cref="Layer.ToOnnx"/>); a layer without a
 /// mapping stops the export with <see cref="NotSupportedException"/> naming it.
 /// </summary>
 public static class OnnxExporter
