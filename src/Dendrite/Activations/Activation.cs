@@ -40,6 +40,9 @@ public abstract class Activation : Layer
         return y;
     }
 
+    /// <summary>The output of the last <see cref="Forward"/> (the layer's own buffer, overwritten by the next call); null before one.</summary>
+    internal Tensor? LastOutput => _y;
+
     /// <summary>
     /// While true the layer computes its tangent at the first input it sees, y = f(x0) + f'(x0) (x - x0), and its backward
     /// uses f'(x0). A gradient check of a block sets it on the activations inside, so its finite differences cross no

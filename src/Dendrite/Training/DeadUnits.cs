@@ -1,11 +1,10 @@
 namespace Dendrite;
 
 /// <summary>
-/// "ReLU can die": counts the units of each top-level <see cref="ReLU"/> layer that never fire (output 0 for every
+/// "ReLU can die": counts the units of each <see cref="ReLU"/> layer, inside blocks too, that never fire (output 0 for every
 /// sample of a data set). A unit is one feature of a vector, or one channel of maps (a filter is shared by every
 /// position, so a channel is dead when it is 0 at every position of every sample). A dead unit passes no gradient
 /// (relu'(x) = 0 for x &lt;= 0), so nothing below it learns from it again: typically the sign of too large a learning rate.
-/// ReLUs inside blocks (residual, concat) are not counted.
 /// </summary>
 public static class DeadUnits
 {
@@ -25,30 +24,31 @@ public static class DeadUnits
 
     /// <summary>
     /// Runs the first <paramref name="limit"/> samples of <paramref name="data"/> (already normalised as the network
-    /// expects) through <paramref name="net"/> in evaluation mode and counts, for each top-level ReLU layer in order,
-    /// the units whose output was never above 0. Empty when the network has no top-level ReLU.
+    /// expects) through <paramref name="net"/> in evaluation mode and counts, for each ReLU layer in the order of
+    /// <see cref="Layer.Walk"/> (a residual block's inner ReLUs included), the units whose output was never above 0.
+    /// Empty when the network has no ReLU.
     /// </summary>
     /// <exception cref="ShapeException">The data's samples do not match the network's input.</exception>
     public static IReadOnlyList<Count> Measure(Sequential net, Dataset data, int limit = int.MaxValue, int batchSize = 256)
     {
         if (!data.SampleShape.AsSpan().SequenceEqual(net.InputShape))
             throw new ShapeException($"samples are {Tensor.Format(data.SampleShape)}, the model takes {Tensor.Format(net.InputShape)}");
-        var layers = net.Layers;
-        var relus = Enumerable.Range(0, layers.Count).Where(i => layers[i] is ReLU).ToList();
+        var relus = net.Walk().OfType<ReLU>().ToList();
         if (relus.Count == 0) return [];
-        var fired = relus.ToDictionary(i => i, i => new bool[layers[i].OutputShape[0]]);
+        var fired = relus.ToDictionary(r => r, r => new bool[r.OutputShape[0]]);
+        // Only as far as the last top-level layer that holds a ReLU.
+        var layers = net.Layers;
+        int last = Enumerable.Range(0, layers.Count).Last(i => layers[i].Walk().Any(l => l is ReLU));
         int count = Math.Min(limit, data.Count), size = data.SampleSize;
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
             var x = new Tensor(data.Features.AsSpan(start * size, n * size).ToArray(), [n, .. net.InputShape]);
-            for (int i = 0; i <= relus[^1]; i++)
-            {
-                x = layers[i].Forward(x, training: false);
-                if (layers[i] is ReLU) Mark(x, fired[i]);
-            }
+            net.Forward(x, training: false, last + 1);
+            // Each ReLU keeps its last output until it runs again: after the pass, every one holds this batch's.
+            foreach (var relu in relus) Mark(relu.LastOutput!, fired[relu]);
         }
-        return [.. relus.Select(i => new Count(layers[i], fired[i].Length, fired[i].Count(f => !f), count))];
+        return [.. relus.Select(r => new Count(r, fired[r].Length, fired[r].Count(f => !f), count))];
     }
 
     // fired[u] |= any value of unit u (a feature, or a whole channel) is above 0.

@@ -41,6 +41,25 @@ public class DeadUnitsTests
     }
 
     [Fact]
+    public void Counts_the_relus_inside_a_residual_block_too()
+    {
+        // residual(dense(6),relu,dense(3)),relu: the inner relu has units 1 and 4 dead, the block's output relu unit 2.
+        var net = new Sequential(new Flatten(), new Residual(new Dense(6), new ReLU(), new Dense(3)), new ReLU()).Build([3], seed: 2);
+        var inner = net.Walk().OfType<Dense>().ToArray();
+        new Rng(3).Uniform(inner[0].Weight.Value.Span, -0.1f, 0.1f);
+        new Rng(4).Uniform(inner[1].Weight.Value.Span, -0.01f, 0.01f);
+        for (int u = 0; u < 6; u++) inner[0].Bias!.Value.Span[u] = u is 1 or 4 ? -10f : 10f;
+        // y = f(x) + x with x in [0, 1]: bias -20 keeps output 2 below zero, +20 keeps the others above.
+        for (int u = 0; u < 3; u++) inner[1].Bias!.Value.Span[u] = u == 2 ? -20f : 20f;
+        var counts = DeadUnits.Measure(net, Uniform(40, [3]), batchSize: 16);
+        Assert.Equal(2, counts.Count);
+        Assert.Equal((6, 2), (counts[0].Units, counts[0].Dead));
+        Assert.Contains("residual", counts[0].Layer.Label);
+        Assert.Equal((3, 1), (counts[1].Units, counts[1].Dead));
+        Assert.Equal(3, counts[1].Layer.Position);
+    }
+
+    [Fact]
     public void A_unit_that_fires_for_a_single_sample_is_alive()
     {
         var net = new Sequential(new Dense(1), new ReLU()).Build([1], seed: 1);
