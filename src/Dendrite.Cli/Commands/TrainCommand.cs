@@ -120,7 +120,7 @@ public static class TrainCommand
                     MemoryLimit = settings.MemoryLimit,
                 }, checkpoint);
             }
-            settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize, smoothing);
+            settings = WithPresetDefaults(settings, o => r.GetResult(o) is { Implicit: false }, optimizer, lr, decay, schedule, augment, normalize, smoothing, batch);
             if (settings.Options.Momentum is < 0 or >= 1) throw new UsageException($"--momentum: must be in [0, 1), got {settings.Options.Momentum.ToString(CultureInfo.InvariantCulture)}");
             return TrainRun.Execute(settings);
         });
@@ -129,14 +129,14 @@ public static class TrainCommand
 
     // The preset's own training defaults (PresetDefaults) in the options the user left out.
     private static TrainSettings WithPresetDefaults(TrainSettings s, Func<Option, bool> given, Option optimizer, Option lr, Option decay,
-        Option schedule, Option augment, Option normalize, Option smoothing)
+        Option schedule, Option augment, Option normalize, Option smoothing, Option batch)
     {
         if (PresetDefaults.For(s.Model) is not { } preset) return s;
         var named = new (Option Option, string Field)[]
         {
             (optimizer, nameof(TrainingOptions.Optimizer)), (lr, nameof(TrainingOptions.LearningRate)), (decay, nameof(TrainingOptions.WeightDecay)),
             (schedule, nameof(TrainingOptions.Schedule)), (augment, nameof(TrainingOptions.Augment)), (normalize, nameof(TrainingOptions.Normalize)),
-            (smoothing, nameof(TrainingOptions.LabelSmoothing)),
+            (smoothing, nameof(TrainingOptions.LabelSmoothing)), (batch, nameof(TrainingOptions.Batch)),
         };
         return s with { Options = preset.ApplyTo(s.Options, named.Where(n => given(n.Option)).Select(n => n.Field).ToHashSet()) };
     }

@@ -11,7 +11,13 @@ public sealed record PresetDefaults
     private static readonly Dictionary<string, PresetDefaults> ByPreset = new(StringComparer.OrdinalIgnoreCase)
     {
         // Batch norm lets the residual net take a larger step; augmentation and normalised inputs keep it from overfitting.
-        ["resnet"] = new() { Optimizer = "adam", LearningRate = 0.002f, Schedule = "cosine", Augment = "shift+flip", Normalize = "auto" },
+        // Measured, 15 epochs each on Fashion-MNIST (3 Dec 2026): Adam lr 0.002 batch 64 93.20%; Nesterov lr 0.05 wd 5e-4
+        // 93.29%; AdamW lr 0.003 wd 0.05 93.42%, with label smoothing 0.1 93.69%; the same at batch 32 (lr 0.002) 93.70%.
+        ["resnet"] = new()
+        {
+            Optimizer = "adamw", LearningRate = 0.002f, WeightDecay = 0.05f, Schedule = "cosine", Augment = "shift+flip",
+            Normalize = "auto", LabelSmoothing = 0.1f, Batch = 32,
+        },
         // Filters that look like filters (docs/lecture.md): a large decoupled decay wears away the random start, so what
         // is left of the first layer is what the data asks for; 4 epochs: 85.78%, correlation with the start 0.16 (plain Adam: 0.91).
         ["edges"] = new() { Optimizer = "adamw", LearningRate = 0.005f, WeightDecay = 2f, Schedule = "cosine", Normalize = "auto" },
@@ -38,6 +44,9 @@ public sealed record PresetDefaults
     /// <summary>See <see cref="TrainingOptions.LabelSmoothing"/>.</summary>
     public float? LabelSmoothing { get; init; }
 
+    /// <summary>See <see cref="TrainingOptions.Batch"/>.</summary>
+    public int? Batch { get; init; }
+
     /// <summary>The names of the presets that have defaults of their own.</summary>
     public static IReadOnlyCollection<string> Presets => ByPreset.Keys;
 
@@ -47,7 +56,7 @@ public sealed record PresetDefaults
     /// <summary>
     /// <paramref name="options"/> with this preset's defaults in the fields the user did not set. <paramref name="given"/>
     /// holds the fields set explicitly, named as <see cref="TrainingOptions"/>'s properties ("Optimizer", "LearningRate",
-    /// "WeightDecay", "Schedule", "Augment", "Normalize", "LabelSmoothing"). A rate or decay of the preset goes only with the preset's optimizer.
+    /// "WeightDecay", "Schedule", "Augment", "Normalize", "LabelSmoothing", "Batch"). A rate or decay of the preset goes only with the preset's optimizer.
     /// </summary>
     public TrainingOptions ApplyTo(TrainingOptions options, IReadOnlySet<string> given)
     {
@@ -61,6 +70,7 @@ public sealed record PresetDefaults
             Schedule = Free(nameof(Schedule)) && Schedule is not null ? Schedule : options.Schedule,
             Augment = Free(nameof(Augment)) && Augment is not null ? Augment : options.Augment,
             Normalize = Free(nameof(Normalize)) && Normalize is not null ? Normalize : options.Normalize,
+            Batch = Free(nameof(Batch)) && Batch is not null ? Batch.Value : options.Batch,
             // Smoothing is cross-entropy's: a preset's value is left out when the user chose another loss.
             LabelSmoothing = Free(nameof(LabelSmoothing)) && LabelSmoothing is not null && options.Loss is "cross-entropy" or "ce"
                 ? LabelSmoothing.Value : options.LabelSmoothing,

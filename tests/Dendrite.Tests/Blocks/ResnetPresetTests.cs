@@ -33,13 +33,14 @@ public class ResnetPresetTests
         var data = SmallData.Folder(SmallData.TempDir(), 64, 32, 5);
         var r = Cli.Cli.Run("train", "--data", data, "--model", "resnet", "--epochs", "1");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("adam lr 0.002", r.Out);
+        Assert.Contains("adamw lr 0.002, batch 32", r.Out);
         Assert.Contains("augment shift+flip", r.Out);
+        Assert.Contains("label smoothing 0.1", r.Out);
         Assert.Contains("inputs (x - ", r.Out);
 
-        var explicitly = Cli.Cli.Run("train", "--data", data, "--model", "resnet", "--epochs", "1", "--lr", "0.01", "--augment", "none");
+        var explicitly = Cli.Cli.Run("train", "--data", data, "--model", "resnet", "--epochs", "1", "--lr", "0.01", "--augment", "none", "--batch", "16");
         Assert.True(explicitly.ExitCode == 0, explicitly.ToString());
-        Assert.Contains("adam lr 0.01", explicitly.Out);
+        Assert.Contains("adamw lr 0.01, batch 16", explicitly.Out);
         Assert.DoesNotContain("augment", explicitly.Out);
     }
 }

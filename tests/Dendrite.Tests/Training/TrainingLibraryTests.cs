@@ -140,5 +140,13 @@ public class TrainingLibraryTests
         Assert.Equal(("adam", (float?)null, "constant", "auto"), (given.Optimizer, given.LearningRate, given.Schedule, given.Normalize));
         Assert.All(PresetDefaults.Presets, p => Assert.True(ModelSpec.Presets.ContainsKey(p), p));
         Assert.Null(PresetDefaults.For("dense(10),softmax"));
+
+        var more = new PresetDefaults { Batch = 32, LabelSmoothing = 0.1f };
+        var filled = more.ApplyTo(new TrainingOptions(), new HashSet<string>());
+        Assert.Equal((32, 0.1f), (filled.Batch, filled.LabelSmoothing));
+        var kept = more.ApplyTo(new TrainingOptions { Batch = 128, LabelSmoothing = 0f }, new HashSet<string> { "Batch", "LabelSmoothing" });
+        Assert.Equal((128, 0f), (kept.Batch, kept.LabelSmoothing));
+        // Smoothing belongs to cross-entropy: a preset's is not applied to a run the user gave another loss.
+        Assert.Equal(0f, more.ApplyTo(new TrainingOptions { Loss = "mse" }, new HashSet<string> { "Loss" }).LabelSmoothing);
     }
 }
