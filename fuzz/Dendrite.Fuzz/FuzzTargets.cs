@@ -20,6 +20,7 @@ public static class FuzzTargets
         ["csv"] = Csv,
         ["spec"] = Spec,
         ["image"] = Image,
+        ["onnx"] = Onnx,
     };
 
     /// <summary>IdxFile.Read, plain or gzip (chosen by the gzip magic), images or labels (by the magic's last byte).</summary>
@@ -64,6 +65,10 @@ public static class FuzzTargets
         {
         }
     }
+
+    /// <summary>OnnxImporter.Import: the protobuf, the graph checks (ops, cycles, shapes, initialiser sizes) and the translation to layers.</summary>
+    public static void Onnx(byte[] bytes) =>
+        Refused<InvalidDataException>(() => OnnxImporter.Import(new MemoryStream(bytes), "fuzz.onnx", Engine.Default));
 
     /// <summary>The image reader's header checks and decode (ImageInput.Load), from a temporary file.</summary>
     public static void Image(byte[] bytes) => WithFile(bytes, "img", path => Refused<InvalidDataException>(() => ImageInput.Load(path, [1, 28, 28])));
