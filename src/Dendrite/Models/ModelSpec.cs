@@ -24,7 +24,7 @@ public static class ModelSpec
         // of one residual block each (two 3x3 convolutions with batch norm; 32, 64 and 128 filters; stages 2 and 3 halve the
         // map with stride 2 and project the shortcut with a 1x1 convolution), global average pooling and the classifier.
         // On 28x28: 28 -> 14 -> 7 -> 4, 0.31M parameters, 10.3M multiply-adds per image. Trains with its own defaults
-        // (PresetDefaults: AdamW lr 0.002 weight decay 0.05, batch 32, label smoothing 0.1, cosine, shift+flip augmentation,
+        // (PresetDefaults: AdamW lr 0.003 weight decay 0.05, label smoothing 0.1, cosine, shift+flip augmentation,
         // normalised inputs).
         // A 7x7 stride-2 first layer, as AlexNet's 11x11 stride-4 one, trained with its own defaults (PresetDefaults: AdamW
         // lr 0.005, weight decay 2, normalised inputs) so that its 16 filters come out as edges and bars: 85.78% after 4 epochs.

@@ -33,7 +33,7 @@ public class ResnetPresetTests
         var data = SmallData.Folder(SmallData.TempDir(), 64, 32, 5);
         var r = Cli.Cli.Run("train", "--data", data, "--model", "resnet", "--epochs", "1");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("adamw lr 0.002, batch 32", r.Out);
+        Assert.Contains("adamw lr 0.003, batch 64", r.Out);
         Assert.Contains("augment shift+flip", r.Out);
         Assert.Contains("label smoothing 0.1", r.Out);
         Assert.Contains("inputs (x - ", r.Out);
