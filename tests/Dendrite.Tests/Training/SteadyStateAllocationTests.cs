@@ -1,8 +1,9 @@
 namespace Dendrite.Tests.Training;
 
 /// <summary>
-/// A training step allocates nothing once its buffers exist (issue 4), on an engine of 1 or 2 threads. The warm-up repeats until ten steps allocate nothing (the runtime may allocate a few bytes
-/// while it swaps recompiled code in); a layer that allocates on every step never gets there and fails.
+/// A training step allocates nothing once its buffers exist (issue 4), on an engine of 1 or 2 threads: rounds of ten
+/// steps repeat until one allocates nothing (the runtime may allocate a few bytes while it swaps recompiled code in);
+/// a layer that allocates on every step never gets there and fails.
 /// </summary>
 public class SteadyStateAllocationTests
 {
@@ -33,7 +34,10 @@ public class SteadyStateAllocationTests
             for (int i = 0; i < steps; i++) trainer.TrainStep(batch);
             return GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        for (int round = 0; round < 50 && Allocated(10) != 0; round++) { }
-        Assert.Equal(0, Allocated(10));
+        // Some round of ten steps must allocate nothing; a step that allocates never gets there. A further round after it
+        // can still meet the runtime installing recompiled code (848 bytes once in CI), so that one is not the test.
+        long allocated = -1;
+        for (int round = 0; round < 50 && (allocated = Allocated(10)) != 0; round++) { }
+        Assert.Equal(0, allocated);
     }
 }
