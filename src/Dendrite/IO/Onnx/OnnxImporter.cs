@@ -160,6 +160,7 @@ public static partial class OnnxImporter
         private void Node(NodeProto n)
         {
             if (n.Domain is not ("" or "ai.onnx")) throw Bad($"{Name(n)} is in domain '{Clip(n.Domain)}'; Dendrite imports standard ONNX operations");
+            if (n.Output.Count == 0) throw Bad($"{Name(n)} has no output"); // found by fuzzing (fuzz/regressions/onnx)
             if (n.OpType == "Constant")
             {
                 var value = n.Attribute.FirstOrDefault(a => a.Name == "value")?.T ?? throw Bad($"{Name(n)} has no tensor 'value'");
