@@ -83,7 +83,17 @@ public static partial class OnnxImporter
             if (_g.Output.Count != 1) throw Bad($"the graph has {_g.Output.Count} outputs; Dendrite models have one");
             if (!_values.TryGetValue(_g.Output[0].Name, out var output) || output.Layers.Length == 0)
                 throw Bad($"output '{Clip(_g.Output[0].Name)}' is not computed from the input by layers");
-            var net = new Sequential(output.Layers);
+            Sequential net;
+            try
+            {
+                net = new Sequential(output.Layers);
+            }
+            catch (ArgumentException e)
+            {
+                // A value read by two branches that do not form one residual block puts its layers in two places
+                // (found by fuzzing, fuzz/regressions/onnx).
+                throw Bad($"the graph computes one layer in two places: {e.Message}");
+            }
             net.Build(_input, engine: engine);
             Fill(net);
             var meta = ModelMetadata.Describe(net, new SoftmaxCrossEntropy(), ClassNames(net), new Normalization(_mean ?? 0f, _std ?? 1f));
