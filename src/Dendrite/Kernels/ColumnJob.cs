@@ -19,7 +19,8 @@ internal sealed class ColumnJob : IParallelJob
 
     private Step _step;
     private float[] _batch = [], _matrix = [], _bias = [];
-    private int _first, _ld, _channels, _filters, _hasBias, _relu;
+    private int _first, _ld, _channels, _filters;
+    private bool _hasBias, _relu;
     private Window2d _g;
 
     /// <summary>col[:, i*plane ...] = im2col(x[first + i]) for i &lt; count (see <see cref="Im2Col.Gather"/>); col has leading dimension ld.</summary>
@@ -45,7 +46,7 @@ internal sealed class ColumnJob : IParallelJob
         if (_bias.Length < b.Length) _bias = new float[b.Length];
         b.CopyTo(_bias);
         (_step, _batch, _matrix, _first, _ld, _filters, _g) = (Step.Collect, y.Data, product, first, ld, filters, g);
-        (_hasBias, _relu) = (b.IsEmpty ? 0 : 1, relu ? 1 : 0);
+        (_hasBias, _relu) = (!b.IsEmpty, relu);
         Run(engine, count, filters * g.OutPlane);
     }
 
@@ -88,10 +89,10 @@ internal sealed class ColumnJob : IParallelJob
                 {
                     var src = _matrix.AsSpan(o * _ld + offset, plane);
                     var dst = image.Slice(o * plane, plane);
-                    if (_hasBias == 0) src.CopyTo(dst);
+                    if (!_hasBias) src.CopyTo(dst);
                     else TensorPrimitives.Add(src, _bias[o], dst);
                 }
-                if (_relu != 0) VectorMath.Relu(image, image);
+                if (_relu) VectorMath.Relu(image, image);
                 break;
             }
             case Step.Spread:
