@@ -212,6 +212,7 @@ public static class CliOptions
             throw new UsageException(dir == IdxDataset.DefaultDirectory
                 ? $"--data: {dir} does not exist; install Fashion-MNIST with: sudo apt-get install -y dataset-fashion-mnist"
                 : $"--data: {dir} does not exist");
+        if (images?.Stream == true) return IdxDataset.OpenDirectory(dir, trainLimit, testLimit); // only labels in memory
         if (memoryLimit is long limit)
         {
             // Bytes as read plus floats as used: five bytes a pixel, from the headers alone.
@@ -229,7 +230,7 @@ public static class CliOptions
                     break;
                 }
             if (bytes > limit)
-                throw new UsageException($"--data: {dir} needs about {MemoryEstimate.Format(bytes)} in memory, more than the {MemoryEstimate.Format(limit)} allowed (--memory-limit sets the limit; --train-limit reads fewer samples)");
+                throw new UsageException($"--data: {dir} needs about {MemoryEstimate.Format(bytes)} in memory, more than the {MemoryEstimate.Format(limit)} allowed (--memory-limit sets the limit; --stream reads images from disk as needed; --train-limit reads fewer samples)");
         }
         return IdxDataset.LoadDirectory(dir, trainLimit, testLimit);
     }

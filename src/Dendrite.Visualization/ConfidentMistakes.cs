@@ -50,7 +50,8 @@ public static class ConfidentMistakes
         {
             var m = mistakes[k];
             int x = Gap + (k % columns) * (tileW + Gap), y = Gap + (k / columns) * (h * TileScale + Caption + Gap);
-            var sample = data.Sample(m.Index);
+            var sample = new float[data.SampleSize];
+            data.ReadSample(m.Index, sample); // a streamed set's sample is read from disk
             int ix = x + (tileW - w * TileScale) / 2;
             canvas.Flush();
             if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, (0f - n.Mean) / n.Std, (1f - n.Mean) / n.Std, Drawing.Gray);
@@ -59,9 +60,9 @@ public static class ConfidentMistakes
                     for (int col = 0; col < w; col++)
                     {
                         byte B(float v) => (byte)Math.Clamp(MathF.Round((v * n.Std + n.Mean) * 255f), 0, 255);
-                        var rgb = new SKColor(B(data.Features[m.Index * data.SampleSize + r * w + col]),
-                            B(data.Features[m.Index * data.SampleSize + plane + r * w + col]),
-                            B(data.Features[m.Index * data.SampleSize + 2 * plane + r * w + col]));
+                        var rgb = new SKColor(B(sample[r * w + col]),
+                            B(sample[plane + r * w + col]),
+                            B(sample[2 * plane + r * w + col]));
                         for (int dy = 0; dy < TileScale; dy++)
                             for (int dx = 0; dx < TileScale; dx++) bitmap.SetPixel(ix + col * TileScale + dx, y + r * TileScale + dy, rgb);
                     }

@@ -40,8 +40,8 @@ public static class ImageFolder
         }
         int skipped = 0;
         var shape = SampleShape(train.Concat(test), options, ref skipped, out var bad);
-        var trainSet = Decode(train.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped);
-        var testSet = Decode(test.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped);
+        var trainSet = Decode(train.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped, Path.Combine(dir, "train"));
+        var testSet = Decode(test.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped, Path.Combine(dir, "test"));
         return new ImageFolderData(trainSet, testSet, skipped);
     }
 
@@ -58,7 +58,12 @@ public static class ImageFolder
             ? Classes(testDir, classNames).Files
             : Split(Classes(dir, classNames).Files, options.TestFraction, options.Seed).Test;
         int skipped = 0;
-        return Decode(test, inputShape, classNames, options, ref skipped);
+        if (options.Stream && options.SkipBadImages)
+        {
+            SampleShape(test, options, ref skipped, out var bad);
+            test = test.Where(f => !bad.Contains(f.Item1)).ToList();
+        }
+        return Decode(test, inputShape, classNames, options, ref skipped, testDir);
     }
 
     // The class folders of dir, sorted, and their image files; with known classes, every folder must be one of them.
@@ -103,7 +108,8 @@ public static class ImageFolder
     private static int[] SampleShape(IEnumerable<(string File, int Label)> files, ImageFolderOptions o, ref int skipped, out HashSet<string> bad)
     {
         bad = [];
-        if (o.Size is { } size && o.Channels is { } c) return [c, size.Height, size.Width];
+        // Streamed images are decoded during training: their headers are read now so a bad file is known up front.
+        if (o.Size is { } size && o.Channels is { } c && !o.Stream) return [c, size.Height, size.Width];
         var list = files.ToList();
         var headers = new (int W, int H, bool Grey)?[list.Count];
         var errors = new string?[list.Count];
@@ -126,8 +132,10 @@ public static class ImageFolder
         return [o.Channels ?? (good.All(h => h.Grey) ? 1 : 3), height, width];
     }
 
-    private static Dataset Decode(List<(string File, int Label)> files, int[] shape, string[] classes, ImageFolderOptions o, ref int skipped)
+    private static Dataset Decode(List<(string File, int Label)> files, int[] shape, string[] classes, ImageFolderOptions o, ref int skipped, string name)
     {
+        if (o.Stream)
+            return new Dataset(new ImageFiles(files.Select(f => f.File).ToList(), shape, o.CentreCrop, name), [.. files.Select(f => f.Label)], classes.Length, classes);
         int size = Tensor.Volume(shape);
         var features = new float[(long)files.Count * size];
         var ok = new bool[files.Count];
@@ -173,6 +181,12 @@ public sealed record ImageFolderOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Leave out images that cannot be decoded (counted in <see cref="ImageFolderData.Skipped"/>) instead of failing.</summary>
     public bool SkipBadImages { get; init; }
+    /// <summary>
+    /// Decode images as training needs them instead of all up front (<see cref="ImageFiles"/>): memory holds the file
+    /// names, not the pixels. Every header is still read first; a file whose header reads but whose pixels do not stops
+    /// training with its name, even with <see cref="SkipBadImages"/>.
+    /// </summary>
+    public bool Stream { get; init; }
 }
 
 /// <summary>The splits of an image folder and how many bad images were left out.</summary>

@@ -160,7 +160,9 @@ public sealed class TrainingReport
         html.Append("<p>Each channel of each convolution and pooling layer's output volume is one tile; one colour scale per volume.</p>");
         for (int i = 0; i < Math.Min(Examples, _test.Count); i++)
         {
-            using var image = ActivationMaps.Render(ActivationMaps.Collect(_net, _test.Sample(i)));
+            var sample = new float[_test.SampleSize];
+            _test.ReadSample(i, sample);
+            using var image = ActivationMaps.Render(ActivationMaps.Collect(_net, sample));
             string label = _test.ClassNames is { } n ? n[_test.Labels[i]] : _test.Labels[i].ToString();
             Image(html, image, $"activations-{i}.png", $"test image {i} ({label})");
         }

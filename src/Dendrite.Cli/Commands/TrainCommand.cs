@@ -43,11 +43,12 @@ public static class TrainCommand
         var channels = new Option<int?>("--channels") { Description = "image folders: 1 (grey) or 3 (RGB) (default: colour when any image is)" };
         var crop = new Option<bool>("--crop") { Description = "image folders: centre-crop to the --image-size aspect ratio before resizing" };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "image folders: leave out images that cannot be decoded (with a count) instead of failing" };
+        var stream = new Option<bool>("--stream") { Description = "IDX and image folders: read the images from disk as training needs them, a batch ahead on worker threads; memory holds the labels, not the pixels (the same results as loading them)" };
         var spec = CliOptions.Spec();
         spec.Description = "fine-tune: the layers (a preset or spec) of a --model file of weights saved elsewhere (a PyTorch state_dict as safetensors)";
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")
         {
-            spec, imageSize, channels, crop, skipBad,
+            spec, imageSize, channels, crop, skipBad, stream,
             data, model, epochs, batch, optimizer, lr, momentum, decay, schedule, loss, smoothing, seed, threads, device, metrics, metricsEvery, report, trainLimit, testLimit,
             target, task, testFraction, fit, ridge, output, checkpoint, every, resume, augment, normalize, memoryLimit,
         };
@@ -62,6 +63,7 @@ public static class TrainCommand
                 Channels = r.GetValue(channels),
                 CentreCrop = r.GetValue(crop),
                 SkipBadImages = r.GetValue(skipBad),
+                Stream = r.GetValue(stream),
                 Options = new TrainingOptions
                 {
                     Epochs = CliOptions.Positive(r.GetValue(epochs), "--epochs"),
@@ -110,6 +112,7 @@ public static class TrainCommand
                 {
                     Data = Given(data) ? settings.Data : saved.Data,
                     Threads = Given(threads) ? settings.Threads : saved.Threads,
+                    Stream = Given(stream) ? settings.Stream : saved.Stream,
                     Device = settings.Device,
                     Metrics = settings.Metrics,
                     MetricsEvery = settings.MetricsEvery,

@@ -17,6 +17,7 @@ public static class TrainRun
         TwoPhaseRun.CheckOptions(s);
         if (TabularRun.IsCsv(s.Data))
         {
+            if (s.Stream) throw new UsageException("--stream: for IDX folders and image folders; a CSV table is read into memory");
             if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
                 throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
             return TabularRun.Execute(s, resumed);
@@ -33,8 +34,9 @@ public static class TrainRun
         InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
+        if (s.Stream && s.Fit != TwoPhaseRun.Backprop) throw new UsageException($"--stream: --fit {s.Fit} needs every sample in memory; leave out --stream");
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit, s.MemoryLimit,
-            CliOptions.ImageOptions(s.ImageSize, s.Channels, s.CentreCrop, s.SkipBadImages, s.TestFraction, o.Seed));
+            CliOptions.ImageOptions(s.ImageSize, s.Channels, s.CentreCrop, s.SkipBadImages, s.TestFraction, o.Seed) with { Stream = s.Stream });
         if (resumed is null && (s.Spec is not null || !file)) CliOptions.CheckTrainingMemory(s.Spec ?? s.Model, train.SampleShape, o.Batch, s.MemoryLimit);
         var net = resumed?.Model.Net ?? (file ? Initial(s, train, engine, ref o) : ModelSpec.Build(s.Model, train.SampleShape, train.OutputSize, o.Seed, engine, s.MemoryLimit));
         net.Engine = engine; // a resumed model was loaded before its thread count was known
@@ -43,15 +45,15 @@ public static class TrainRun
         if (s.Fit == TwoPhaseRun.TwoPhase)
         {
             var n = resumed?.Model.Metadata.Normalization ?? o.ResolveNormalization(train);
-            n.Apply(train.Features);
-            n.Apply(test.Features);
+            train.Normalize(n);
+            test.Normalize(n);
             return TwoPhaseRun.Execute(net, loss, train, test, s, metrics, null, n);
         }
         if (s.Fit == PerceptronRun.Perceptron)
         {
             var n = o.ResolveNormalization(train);
-            n.Apply(train.Features);
-            n.Apply(test.Features);
+            train.Normalize(n);
+            test.Normalize(n);
             int exit = PerceptronRun.Execute(net, train, test, s, metrics);
             if (s.Out is not null) ModelFile.Save(s.Out, net, ModelMetadata.Describe(net, loss, train.ClassNames, n));
             return exit;

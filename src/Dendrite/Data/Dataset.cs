@@ -1,8 +1,9 @@
 namespace Dendrite;
 
 /// <summary>
-/// Samples in memory: features [Count, ...SampleShape] as float32, and either class labels
-/// (classification) or target values [Count, TargetSize] (regression).
+/// Samples: features [Count, ...SampleShape] as float32, and either class labels (classification) or target values
+/// [Count, TargetSize] (regression). The features are in memory, or, for a streamed set (<see cref="IsStreamed"/>), read
+/// from a <see cref="SampleSource"/> on disk as they are needed, so only the labels take memory.
 /// </summary>
 public sealed class Dataset
 {
@@ -20,7 +21,26 @@ public sealed class Dataset
         CheckLength(features, Count * SampleSize, "features");
         foreach (int l in labels)
             if (l < 0 || l >= classes) throw new InvalidDataException($"label {l} is outside 0..{classes - 1}");
-        Features = features;
+        _features = features;
+        Labels = labels;
+        Classes = classes;
+        ClassNames = classNames;
+    }
+
+    /// <summary>
+    /// A streamed classification set: the first <c>labels.Length</c> samples of <paramref name="source"/>, read when a
+    /// loader asks for them. The source is not disposed with the set (several sets may share one).
+    /// </summary>
+    /// <exception cref="InvalidDataException">There are more labels than samples, or a label is out of range.</exception>
+    public Dataset(SampleSource source, int[] labels, int classes, string[]? classNames = null)
+    {
+        if (labels.Length > source.Count) throw new InvalidDataException($"{source.Name}: {labels.Length} labels for {source.Count} samples");
+        foreach (int l in labels)
+            if (l < 0 || l >= classes) throw new InvalidDataException($"label {l} is outside 0..{classes - 1}");
+        Source = source;
+        SampleShape = source.SampleShape;
+        Count = labels.Length;
+        _features = [];
         Labels = labels;
         Classes = classes;
         ClassNames = classNames;
@@ -37,14 +57,27 @@ public sealed class Dataset
         SampleShape = sampleShape;
         Count = targets.Length / targetSize;
         CheckLength(features, Count * SampleSize, "features");
-        Features = features;
+        _features = features;
         Targets = targets;
         TargetSize = targetSize;
         Labels = [];
     }
 
-    /// <summary>All samples, [Count, ...SampleShape], row-major.</summary>
-    public float[] Features { get; }
+    private readonly float[] _features;
+    // What a streamed set's samples go through as they are read (an in-memory set is normalised in place).
+    private readonly List<Normalization> _normalizations = [];
+
+    /// <summary>All samples, [Count, ...SampleShape], row-major; only for a set in memory.</summary>
+    /// <exception cref="InvalidOperationException">The set is streamed: read samples with <see cref="ReadSample"/>.</exception>
+    public float[] Features => IsStreamed
+        ? throw new InvalidOperationException($"{Source!.Name}: the samples are streamed from disk, not in memory; read them with ReadSample")
+        : _features;
+
+    /// <summary>Where a streamed set's samples are read from; null for a set in memory.</summary>
+    public SampleSource? Source { get; }
+
+    /// <summary>Whether the samples are read from <see cref="Source"/> as needed rather than held in memory.</summary>
+    public bool IsStreamed => Source is not null;
     /// <summary>One sample's shape: [1, H, W] for an IDX image, [D] for a table row.</summary>
     public int[] SampleShape { get; }
     /// <summary>Floats per sample: the product of <see cref="SampleShape"/>.</summary>
@@ -69,13 +102,45 @@ public sealed class Dataset
     /// <summary>Width of the network's output: the class count or the number of regression targets.</summary>
     public int OutputSize => IsClassification ? Classes : TargetSize;
 
-    /// <summary>Sample <paramref name="i"/>'s features, a view into <see cref="Features"/>.</summary>
+    /// <summary>Sample <paramref name="i"/>'s features, a view into <see cref="Features"/> (a set in memory only).</summary>
     public ReadOnlySpan<float> Sample(int i) => Features.AsSpan(i * SampleSize, SampleSize);
 
-    /// <summary>The first <paramref name="n"/> samples (a copy).</summary>
+    /// <summary>
+    /// Writes sample <paramref name="i"/>'s features into <paramref name="destination"/> (one sample long): copied from
+    /// memory, or read from the <see cref="Source"/> and normalised as <see cref="Normalize"/> asked. Thread-safe.
+    /// </summary>
+    public void ReadSample(int i, Span<float> destination)
+    {
+        if (Source is null)
+        {
+            Sample(i).CopyTo(destination);
+            return;
+        }
+        Source.Read(i, destination);
+        foreach (var n in _normalizations) n.Apply(destination);
+    }
+
+    /// <summary>
+    /// Normalises the features with <paramref name="normalization"/>: in place for a set in memory, as each sample is read
+    /// for a streamed one (the same arithmetic, so the same values).
+    /// </summary>
+    public void Normalize(Normalization normalization)
+    {
+        if (normalization.IsNone) return;
+        if (Source is null) normalization.Apply(_features);
+        else _normalizations.Add(normalization);
+    }
+
+    /// <summary>The first <paramref name="n"/> samples (a copy; a streamed set shares its source and normalisation).</summary>
     public Dataset Take(int n)
     {
         n = Math.Min(n, Count);
+        if (Source is not null)
+        {
+            var part = new Dataset(Source, Labels[..n], Classes, ClassNames);
+            part._normalizations.AddRange(_normalizations);
+            return part;
+        }
         var f = Features.AsSpan(0, n * SampleSize).ToArray();
         return IsClassification
             ? new Dataset(f, SampleShape, Labels[..n], Classes, ClassNames)

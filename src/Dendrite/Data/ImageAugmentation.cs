@@ -8,7 +8,8 @@ namespace Dendrite;
 /// padding by that much and cropping back at a random offset), a left-right mirror with probability 1/2, and a
 /// brightness and contrast jitter (<see cref="Jitter"/>) that treats all channels alike, so colours keep their hue, and
 /// random erasing (<see cref="Erase"/>, Zhong et al. 2017, torchvision's <c>RandomErasing</c>): a rectangle set to 0.
-/// Plug <see cref="Apply"/> into <see cref="DataLoader.Augment"/>; evaluation never augments.
+/// Plug <see cref="Apply"/> into <see cref="DataLoader.Augment"/>; evaluation never augments. An instance keeps one
+/// scratch image, so it serves one loader (which calls it one sample at a time, on whichever thread prepares the batch).
 /// </summary>
 public sealed class ImageAugmentation
 {

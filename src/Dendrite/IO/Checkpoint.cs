@@ -75,7 +75,7 @@ public sealed class Checkpoint
         m["checkpoint.learning_rate"] = opt.LearningRate.ToString("R", CultureInfo.InvariantCulture);
         m["checkpoint.base_learning_rate"] = trainer.BaseLearningRate.ToString("R", CultureInfo.InvariantCulture);
         m["checkpoint.batch_size"] = Text(loader.BatchSize);
-        m["checkpoint.loader_rng"] = Text(loader.Rng.State);
+        m["checkpoint.loader_rng"] = Text(loader.RngState);
 
         Directory.CreateDirectory(dir);
         string path = System.IO.Path.Combine(dir, $"{Prefix}{opt.Steps:D10}{Extension}");
@@ -181,8 +181,8 @@ public sealed class Checkpoint
 
         optimizer.Steps = Steps;
         optimizer.LearningRate = BaseLearningRate;
+        loader.RngState = LoaderRngState; // first: it drops any batch prepared ahead from the old order
         order.CopyTo(loader.Order, 0);
-        loader.Rng.State = LoaderRngState;
     }
 
     private static bool AllFinite(ReadOnlySpan<float> values) => values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) < 0;

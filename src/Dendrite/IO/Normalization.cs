@@ -28,7 +28,32 @@ public readonly record struct Normalization(float Mean, float Std)
     }
 
     /// <summary>
-    /// Reads none, auto or MEAN,STD (e.g. 0.286,0.353); returns null for auto, which <see cref="Fit"/> resolves on the
+    /// The mean and standard deviation of every feature of <paramref name="data"/>: the values above for a set in memory;
+    /// a streamed set is read twice, sample by sample, summing in the same order, so the figures are the same bits.
+    /// </summary>
+    public static Normalization Fit(Dataset data)
+    {
+        if (!data.IsStreamed) return Fit(data.Features);
+        if (data.Count == 0) throw new ArgumentException("normalization: no values to fit");
+        var x = new float[data.SampleSize];
+        double sum = 0, squares = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            data.ReadSample(i, x);
+            foreach (float v in x) sum += v;
+        }
+        double mean = sum / ((double)data.Count * x.Length);
+        for (int i = 0; i < data.Count; i++)
+        {
+            data.ReadSample(i, x);
+            foreach (float v in x) squares += (v - mean) * (v - mean);
+        }
+        double std = Math.Sqrt(squares / ((double)data.Count * x.Length));
+        return new Normalization((float)mean, std > 0 ? (float)std : 1f);
+    }
+
+    /// <summary>
+    /// Reads none, auto or MEAN,STD (e.g. 0.286,0.353); returns null for auto, which <see cref="Fit(Dataset)"/> resolves on the
     /// training data once it is loaded.
     /// </summary>
     /// <exception cref="FormatException">Anything else, a non-finite mean or a standard deviation that is not positive.</exception>

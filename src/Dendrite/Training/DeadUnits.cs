@@ -43,7 +43,8 @@ public static class DeadUnits
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
-            var x = new Tensor(data.Features.AsSpan(start * size, n * size).ToArray(), [n, .. net.InputShape]);
+            var x = new Tensor([n, .. net.InputShape]);
+            for (int i = 0; i < n; i++) data.ReadSample(start + i, x.Span.Slice(i * size, size));
             net.Forward(x, training: false, last + 1);
             // Each ReLU keeps its last output until it runs again: after the pass, every one holds this batch's.
             foreach (var relu in relus) Mark(relu.LastOutput!, fired[relu]);

@@ -37,7 +37,7 @@ public static class RbfCentres
         rng.Shuffle(order);
         int size = data.SampleSize;
         var x = new Tensor([m, .. data.SampleShape]);
-        for (int i = 0; i < m; i++) data.Sample(order[i]).CopyTo(x.Span.Slice(i * size, size));
+        for (int i = 0; i < m; i++) data.ReadSample(order[i], x.Span.Slice(i * size, size));
         return x;
     }
 }

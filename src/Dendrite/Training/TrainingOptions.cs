@@ -58,5 +58,5 @@ public sealed record TrainingOptions
 
     /// <summary>The normalisation <see cref="Normalize"/> asks for, fitted on <paramref name="train"/>'s features when it is auto.</summary>
     /// <exception cref="FormatException"><see cref="Normalize"/> cannot be read.</exception>
-    public Normalization ResolveNormalization(Dataset train) => Normalization.Parse(Normalize) ?? Normalization.Fit(train.Features);
+    public Normalization ResolveNormalization(Dataset train) => Normalization.Parse(Normalize) ?? Normalization.Fit(train);
 }

@@ -75,8 +75,8 @@ public sealed class TrainingRun
         var optimizer = options.CreateOptimizer();
         var schedule = options.CreateSchedule();
         var normalization = options.ResolveNormalization(train);
-        normalization.Apply(train.Features);
-        if (test is not null) normalization.Apply(test.Features);
+        train.Normalize(normalization);
+        test?.Normalize(normalization);
         var clock = Stopwatch.StartNew();
         int rbf = RbfCentres.Initialise(net, train, options.Seed);
         var run = Build(net, loss, optimizer, schedule, train, test, options, normalization, null);
@@ -109,8 +109,8 @@ public sealed class TrainingRun
             throw new ShapeException($"{checkpoint.Path}: samples are {Tensor.Format(train.SampleShape)}, the checkpoint's model takes {Tensor.Format(net.InputShape)}");
         // A resumed run keeps the values it started with, even on other data.
         var normalization = checkpoint.Model.Metadata.Normalization;
-        normalization.Apply(train.Features);
-        if (test is not null) normalization.Apply(test.Features);
+        train.Normalize(normalization);
+        test?.Normalize(normalization);
         var run = Build(net, options.CreateLoss(), options.CreateOptimizer(), options.CreateSchedule(), train, test, options, normalization, checkpoint);
         checkpoint.Restore(run.Trainer.Optimizer, run.Loader);
         return run;
