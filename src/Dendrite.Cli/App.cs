@@ -60,6 +60,13 @@ public static class App
             Console.Error.WriteLine($"dendrite: --model: {e.Message}");
             return BadInput;
         }
+        catch (OutOfMemoryException)
+        {
+            // The machine (or DOTNET_GCHeapHardLimit) allows less than the data, model or batch need.
+            Console.Error.WriteLine("dendrite: out of memory: the data, the model or the batch needs more than this process may have " +
+                                    "(--stream reads images from disk as needed; --train-limit and --batch make it smaller)");
+            return BadInput;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
             Console.Error.WriteLine($"dendrite: {e.Message}");

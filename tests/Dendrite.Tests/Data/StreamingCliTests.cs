@@ -77,4 +77,49 @@ public class StreamingCliTests
         Assert.True(code == 0, err);
         Assert.Contains("on 3,000 samples", stdout);
     }
+
+    // dendrite in its own process, its garbage-collected heap capped at 96 MiB.
+    private static (int Code, string Out, string Err) RunCapped(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DOTNET_GCHeapHardLimit"] = "0x6000000";
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dendrite.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "dendrite did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Data_larger_than_the_heap_trains_streamed_and_in_memory_ends_in_one_line_not_a_crash()
+    {
+        // 160,000 images of 16x16: 41 MB of bytes on disk, 164 MB as floats, against a 96 MiB heap.
+        const int count = 160_000, side = 16;
+        string dir = SmallData.TempDir();
+        var rng = new Rng(2);
+        var pixels = new byte[count * side * side];
+        var labels = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = (byte)rng.NextInt(2);
+            pixels.AsSpan(i * side * side, side * side).Fill((byte)(labels[i] * 200 + rng.NextInt(50)));
+        }
+        File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte"), SmallData.Idx(pixels, count, side, side));
+        File.WriteAllBytes(Path.Combine(dir, "train-labels-idx1-ubyte"), SmallData.Idx(labels, count));
+        File.WriteAllBytes(Path.Combine(dir, "t10k-images-idx3-ubyte"), SmallData.Idx(pixels[..(1000 * side * side)], 1000, side, side));
+        File.WriteAllBytes(Path.Combine(dir, "t10k-labels-idx1-ubyte"), SmallData.Idx(labels[..1000], 1000));
+        string[] args = ["train", "--data", dir, "--model", "dense(2),softmax", "--epochs", "1", "--batch", "256", "--memory-limit", "8G", "--threads", "1"];
+
+        var (code, stdout, err) = RunCapped([.. args, "--stream"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("on 160,000 samples", stdout);
+        Assert.Contains("test accuracy: 1.0000", stdout);
+
+        (code, stdout, err) = RunCapped(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("dendrite: out of memory: ", err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
 }
