@@ -1,9 +1,12 @@
-// Fashion-MNIST upscaled to 3x56x56 colour (each plane of each image scaled by a seeded random 0.4-1.0): a 4-d IDX set for
-// the streaming figure in the README. Run: dotnet run docs/upscaled-fashion.cs OUT_DIR (needs dataset-fashion-mnist).
+// Fashion-MNIST as colour [N, 3, S, S] IDX (each plane of each image scaled by a seeded random 0.4-1.0), upscaled by
+// repeating pixels to side S (28 or 56): the data of the README's streaming figure (S = 56) and of the libtorch colour import
+// check (S = 28). Run: dotnet run docs/upscaled-fashion.cs OUT_DIR [S] (needs dataset-fashion-mnist).
 using System.Buffers.Binary;
 using System.IO.Compression;
 
 string src = "/usr/share/datasets/fashion-mnist", dst = args[0];
+int side = args.Length > 1 ? int.Parse(args[1]) : 56, scale = side / 28;
+if (side % 28 != 0 || side == 0) throw new ArgumentException($"side must be a multiple of 28, got {side}");
 Directory.CreateDirectory(dst);
 var rng = new Random(7);
 foreach (var stem in new[] { "train", "t10k" })
@@ -24,19 +27,19 @@ foreach (var stem in new[] { "train", "t10k" })
     BinaryPrimitives.WriteUInt32BigEndian(head, 0x804);
     BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(4), n);
     BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(8), 3);
-    BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(12), 56);
-    BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(16), 56);
+    BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(12), side);
+    BinaryPrimitives.WriteInt32BigEndian(head.AsSpan(16), side);
     output.Write(head);
-    var sample = new byte[3 * 56 * 56];
+    var sample = new byte[3 * side * side];
     for (int i = 0; i < n; i++)
     {
         var img = images.AsSpan(16 + i * 784, 784);
         for (int c = 0; c < 3; c++)
         {
             float tint = 0.4f + 0.6f * (float)rng.NextDouble();
-            for (int y = 0; y < 56; y++)
-                for (int x = 0; x < 56; x++)
-                    sample[c * 3136 + y * 56 + x] = (byte)(img[(y / 2) * 28 + x / 2] * tint);
+            for (int y = 0; y < side; y++)
+                for (int x = 0; x < side; x++)
+                    sample[c * side * side + y * side + x] = (byte)(img[(y / scale) * 28 + x / scale] * tint);
         }
         output.Write(sample);
     }
