@@ -54,15 +54,13 @@ public static class ConfidentMistakes
             data.ReadSample(m.Index, sample); // a streamed set's sample is read from disk
             int ix = x + (tileW - w * TileScale) / 2;
             canvas.Flush();
-            if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, (0f - n.Mean) / n.Std, (1f - n.Mean) / n.Std, Drawing.Gray);
+            if (c == 1) Drawing.Plane(bitmap, sample, h, w, ix, y, TileScale, (0f - n.MeanOf(0)) / n.StdOf(0), (1f - n.MeanOf(0)) / n.StdOf(0), Drawing.Gray);
             else
                 for (int r = 0; r < h; r++)
                     for (int col = 0; col < w; col++)
                     {
-                        byte B(float v) => (byte)Math.Clamp(MathF.Round((v * n.Std + n.Mean) * 255f), 0, 255);
-                        var rgb = new SKColor(B(sample[r * w + col]),
-                            B(sample[plane + r * w + col]),
-                            B(sample[2 * plane + r * w + col]));
+                        byte B(int ch) => (byte)Math.Clamp(MathF.Round((sample[ch * plane + r * w + col] * n.StdOf(ch) + n.MeanOf(ch)) * 255f), 0, 255);
+                        var rgb = new SKColor(B(0), B(1), B(2));
                         for (int dy = 0; dy < TileScale; dy++)
                             for (int dx = 0; dx < TileScale; dx++) bitmap.SetPixel(ix + col * TileScale + dx, y + r * TileScale + dy, rgb);
                     }

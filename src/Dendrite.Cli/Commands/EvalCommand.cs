@@ -73,7 +73,7 @@ public static class EvalCommand
     private static Dataset Normalised(Dataset raw, ModelMetadata meta)
     {
         var features = (float[])raw.Features.Clone();
-        meta.Normalization.Apply(features);
+        meta.Normalization.Apply(features, raw.SampleShape);
         return new Dataset(features, raw.SampleShape, raw.Labels, raw.Classes, raw.ClassNames);
     }
 }

@@ -17,7 +17,7 @@ public static class ImportCommand
             ModelFile.Save(outPath, saved.Net, saved.Metadata);
             var n = saved.Metadata.Normalization;
             Console.WriteLine($"wrote {outPath}: {saved.Metadata.Spec} on {Tensor.Format(saved.Net.InputShape)}, {saved.Net.ParameterCount:N0} parameters" +
-                              (n.IsNone ? "" : $", inputs (x - {n.Mean:G4}) / {n.Std:G4}"));
+                              (n.IsNone ? "" : $", inputs {n}"));
             return 0;
         });
         return command;

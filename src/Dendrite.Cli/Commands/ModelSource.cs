@@ -34,7 +34,7 @@ public sealed record ModelSource(Sequential Net, ModelMetadata Metadata, bool Tr
     public float[] Image(string path, bool invert)
     {
         var x = ImageInput.Load(path, Metadata.InputShape, invert);
-        Metadata.Normalization.Apply(x);
+        Metadata.Normalization.Apply(x, Metadata.InputShape);
         return x;
     }
 }

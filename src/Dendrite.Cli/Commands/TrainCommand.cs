@@ -38,7 +38,7 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "continue the run whose checkpoints are in this folder" };
         var augment = new Option<string>("--augment") { Description = "training image augmentation: none, shift (±2 pixels), shift=N, flip, jitter (brightness and contrast ±0.2), jitter=X, erase (random erasing, p 0.5), erase=P, or a + of them", DefaultValueFactory = _ => "none" };
         var memoryLimit = CliOptions.MemoryLimit();
-        var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels) or MEAN,STD; saved with the model", DefaultValueFactory = _ => "none" };
+        var normalize = new Option<string>("--normalize") { Description = "input normalisation (x - mean) / std: none, auto (from the training pixels, per channel for colour), MEAN,STD or per channel M1/M2/M3,S1/S2/S3; saved with the model", DefaultValueFactory = _ => "none" };
         var imageSize = new Option<string?>("--image-size") { Description = "image folders: resize every image to HxW (default: the most common size)" };
         var channels = new Option<int?>("--channels") { Description = "image folders: 1 (grey) or 3 (RGB) (default: colour when any image is)" };
         var crop = new Option<bool>("--crop") { Description = "image folders: centre-crop to the --image-size aspect ratio before resizing" };

@@ -64,7 +64,7 @@ public sealed class TrainReport
             ("data", s.Data), ("model", s.Model), ("epochs", I(o.Epochs)), ("batch", I(o.Batch)), ("optimizer", o.Optimizer),
             ("learning rate", o.LearningRate is { } lr ? F(lr) : "the optimizer's default"), ("schedule", o.Schedule),
             ("loss", o.LabelSmoothing == 0 ? o.Loss : $"{o.Loss}, label smoothing {F(o.LabelSmoothing)}"), ("augmentation", o.Augment),
-            ("input normalisation", n.IsNone ? "none" : $"(x - {n.Mean.ToString("G4", CultureInfo.InvariantCulture)}) / {n.Std.ToString("G4", CultureInfo.InvariantCulture)}"),
+            ("input normalisation", n.IsNone ? "none" : n.ToString()),
             ("seed", o.Seed.ToString(CultureInfo.InvariantCulture)), ("threads", I(s.Threads)),
             ("training samples", s.TrainLimit == int.MaxValue ? "all" : I(s.TrainLimit)),
             ("test samples", s.TestLimit == int.MaxValue ? "all" : I(s.TestLimit)),

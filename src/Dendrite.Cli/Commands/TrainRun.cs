@@ -76,7 +76,7 @@ public static class TrainRun
                           (engine.Backend is null ? $"{net.Engine.Threads} threads" : $"on {engine}") +
                           (augment is null ? "" : $", augment {augment}") +
                           (o.LabelSmoothing == 0 ? "" : $", label smoothing {o.LabelSmoothing:G3}") +
-                          (normalization.IsNone ? "" : $", inputs (x - {normalization.Mean:G4}) / {normalization.Std:G4}"));
+                          (normalization.IsNone ? "" : $", inputs {normalization}"));
 
         var warned = new HashSet<Layer>();
         trainer.EpochEnded = m =>
@@ -126,7 +126,7 @@ public static class TrainRun
             throw new UsageException($"--model: {s.Model} has {saved.Metadata.Outputs} outputs, the data {train.OutputSize}");
         var n = saved.Metadata.Normalization;
         if (!n.IsNone && InputNormalization.Parse(o.Normalize) is { IsNone: true })
-            o = o with { Normalize = FormattableString.Invariant($"{n.Mean:R},{n.Std:R}") };
+            o = o with { Normalize = n.Format() };
         return saved.Net;
     }
 

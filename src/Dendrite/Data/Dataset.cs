@@ -117,7 +117,7 @@ public sealed class Dataset
             return;
         }
         Source.Read(i, destination);
-        foreach (var n in _normalizations) n.Apply(destination);
+        foreach (var n in _normalizations) n.Apply(destination, SampleShape);
     }
 
     /// <summary>
@@ -127,7 +127,7 @@ public sealed class Dataset
     public void Normalize(Normalization normalization)
     {
         if (normalization.IsNone) return;
-        if (Source is null) normalization.Apply(_features);
+        if (Source is null) normalization.Apply(_features, SampleShape);
         else _normalizations.Add(normalization);
     }
 

@@ -14,6 +14,7 @@ namespace Dendrite;
 public sealed class ImageAugmentation
 {
     private readonly float[] _scratch;
+    private readonly float[] _fill, _pixelScale; // per channel
     private readonly int _c, _h, _w;
 
     /// <summary>Augmentation for images of one shape.</summary>
@@ -31,6 +32,9 @@ public sealed class ImageAugmentation
         MaxShift = maxShift;
         Flip = flip;
         _scratch = new float[_c * _h * _w];
+        _fill = new float[_c];
+        _pixelScale = new float[_c];
+        Array.Fill(_pixelScale, 1f);
     }
 
     /// <summary>The shift in pixels that "shift" without "=N" means.</summary>
@@ -47,14 +51,41 @@ public sealed class ImageAugmentation
     /// </summary>
     public float Jitter { get; init; }
 
-    /// <summary>One pixel unit (the range [0, 1]) as the network sees it: 1, or 1 / std once inputs are normalised.</summary>
-    public float PixelScale { get; set; } = 1f;
+    /// <summary>
+    /// One pixel unit (the range [0, 1]) as the network sees it: 1, or 1 / std once inputs are normalised. Setting it sets
+    /// every channel's; <see cref="Normalize"/> sets one per channel.
+    /// </summary>
+    public float PixelScale
+    {
+        get => _pixelScale[0];
+        set => Array.Fill(_pixelScale, value);
+    }
 
     /// <summary>The jitter that "jitter" without "=X" means.</summary>
     public const float DefaultJitter = 0.2f;
 
-    /// <summary>What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are normalised.</summary>
-    public float Fill { get; set; }
+    /// <summary>
+    /// What a shift brings in at the border: a black pixel as the network sees it, 0, or (0 - mean) / std once inputs are
+    /// normalised. Setting it sets every channel's; <see cref="Normalize"/> sets one per channel.
+    /// </summary>
+    public float Fill
+    {
+        get => _fill[0];
+        set => Array.Fill(_fill, value);
+    }
+
+    /// <summary>
+    /// Sets <see cref="Fill"/> and <see cref="PixelScale"/> of each channel for inputs normalised by
+    /// <paramref name="normalization"/>: a black pixel (0 - mean) / std, and 1 / std per pixel unit.
+    /// </summary>
+    public void Normalize(Normalization normalization)
+    {
+        for (int c = 0; c < _c; c++)
+        {
+            _fill[c] = (0f - normalization.MeanOf(c)) / normalization.StdOf(c);
+            _pixelScale[c] = 1f / normalization.StdOf(c);
+        }
+    }
 
     /// <summary>
     /// Random erasing's probability p (0 for none): with probability p a rectangle of 2% to 33% of the image, with a side
@@ -108,12 +139,12 @@ public sealed class ImageAugmentation
         if (dy != 0 || dx != 0 || mirror)
         {
             image[.._scratch.Length].CopyTo(_scratch);
-            Transform(_scratch, image, _c, _h, _w, dy, dx, mirror, Fill);
+            Transform(_scratch, image, _c, _h, _w, dy, dx, mirror, _fill);
         }
         if (Jitter > 0)
         {
-            float c = 1f + Jitter * (2f * rng.NextFloat() - 1f), b = Jitter * (2f * rng.NextFloat() - 1f) * PixelScale;
-            Adjust(image[.._scratch.Length], c, b);
+            float c = 1f + Jitter * (2f * rng.NextFloat() - 1f), b = Jitter * (2f * rng.NextFloat() - 1f);
+            Adjust(image[.._scratch.Length], c, b, _pixelScale);
         }
         if (Erase > 0 && rng.NextFloat() < Erase) EraseRectangle(image[.._scratch.Length], _c, _h, _w, rng);
     }
@@ -135,16 +166,29 @@ public sealed class ImageAugmentation
     }
 
     /// <summary>x = (x - m) * <paramref name="contrast"/> + m + <paramref name="brightness"/>, m the image's mean.</summary>
-    public static void Adjust(Span<float> image, float contrast, float brightness)
+    public static void Adjust(Span<float> image, float contrast, float brightness) => Adjust(image, contrast, brightness, [1f]);
+
+    // As above with the brightness in pixel units, times each channel's scale (one scale for all, or one per channel). With
+    // one scale per channel the contrast still turns about the mean of the normalised image.
+    private static void Adjust(Span<float> image, float contrast, float brightness, ReadOnlySpan<float> scale)
     {
         double sum = 0;
         foreach (float v in image) sum += v;
         float m = (float)(sum / image.Length);
-        for (int i = 0; i < image.Length; i++) image[i] = (image[i] - m) * contrast + m + brightness;
+        int plane = image.Length / scale.Length;
+        for (int i = 0; i < image.Length; i++) image[i] = (image[i] - m) * contrast + m + brightness * scale[i / plane];
     }
 
     /// <summary>dst[c, y, x] = src[c, y - dy, x' - dx] where x' = W-1-x when mirrored (else x), <paramref name="fill"/> outside the image.</summary>
     public static void Transform(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, int dy, int dx, bool mirror, float fill = 0f)
+    {
+        Span<float> fills = channels <= 64 ? stackalloc float[channels] : new float[channels];
+        fills.Fill(fill);
+        Transform(src, dst, channels, h, w, dy, dx, mirror, fills);
+    }
+
+    // As above with channel c's border filled with fill[c].
+    private static void Transform(ReadOnlySpan<float> src, Span<float> dst, int channels, int h, int w, int dy, int dx, bool mirror, ReadOnlySpan<float> fills)
     {
         int x0 = Math.Max(0, dx), x1 = Math.Min(w, w + dx); // destination columns (before mirroring) that have a source
         for (int c = 0; c < channels; c++)
@@ -154,12 +198,12 @@ public sealed class ImageAugmentation
                 int sy = y - dy;
                 if (sy < 0 || sy >= h || x0 >= x1)
                 {
-                    row.Fill(fill);
+                    row.Fill(fills[c]);
                     continue;
                 }
                 var line = src.Slice((c * h + sy) * w, w);
-                row[..x0].Fill(fill);
-                row[x1..].Fill(fill);
+                row[..x0].Fill(fills[c]);
+                row[x1..].Fill(fills[c]);
                 line.Slice(x0 - dx, x1 - x0).CopyTo(row[x0..x1]);
                 if (mirror) row.Reverse();
             }

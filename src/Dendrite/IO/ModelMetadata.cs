@@ -100,8 +100,8 @@ public sealed record ModelMetadata
         metadata["input_shape"] = JsonSerializer.Serialize(InputShape);
         metadata["classes"] = Outputs.ToString(CultureInfo.InvariantCulture);
         if (ClassNames is not null) metadata["class_names"] = JsonSerializer.Serialize(ClassNames, Json);
-        metadata["normalize_mean"] = Normalization.Mean.ToString("R", CultureInfo.InvariantCulture);
-        metadata["normalize_std"] = Normalization.Std.ToString("R", CultureInfo.InvariantCulture);
+        metadata["normalize_mean"] = Normalization.FormatMeans();
+        metadata["normalize_std"] = Normalization.FormatStds();
         metadata["loss"] = Loss;
         if (Seed is { } seed) metadata["seed"] = seed.ToString(CultureInfo.InvariantCulture);
         if (FeatureMean is not null) metadata["feature_mean"] = JsonSerializer.Serialize(FeatureMean);
@@ -142,9 +142,13 @@ public sealed record ModelMetadata
                 throw Bad(path, $"class_names does not hold {outputs} names");
         }
 
-        float mean = ParseFloat(Get("normalize_mean"), "normalize_mean", path);
-        float std = ParseFloat(Get("normalize_std"), "normalize_std", path);
-        if (std <= 0) throw Bad(path, $"normalize_std {std} must be positive");
+        // One number, or one per input channel, comma-separated.
+        float[] Floats(string key) => [.. Get(key).Split(',').Select(t => ParseFloat(t, key, path))];
+        var mean = Floats("normalize_mean");
+        var std = Floats("normalize_std");
+        if (std.FirstOrDefault(s => s <= 0, 1f) is var bad && bad <= 0) throw Bad(path, $"normalize_std {bad} must be positive");
+        if (mean.Length != std.Length || mean.Length > 1 && (input.Length != 3 || input[0] != mean.Length))
+            throw Bad(path, $"normalize_mean and normalize_std hold {mean.Length} and {std.Length} values for inputs {Tensor.Format(input)}; one each, or one per channel");
 
         int volume = input.Aggregate(1, (a, b) => a * b);
         float[]? Stats(string key, bool positive)

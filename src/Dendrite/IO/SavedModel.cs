@@ -31,7 +31,7 @@ public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTens
         if (!Metadata.Normalization.IsNone)
         {
             var features = (float[])data.Features.Clone();
-            Metadata.Normalization.Apply(features);
+            Metadata.Normalization.Apply(features, data.SampleShape);
             normalised = data.IsClassification
                 ? new Dataset(features, data.SampleShape, data.Labels, data.Classes, data.ClassNames)
                 : new Dataset(features, data.SampleShape, data.Targets!, data.OutputSize);
@@ -74,7 +74,7 @@ public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTens
         if (count <= 0 || rawInputs.Length != (long)count * size)
             throw new ShapeException($"predict: {rawInputs.Length} values for {count} samples of {Tensor.Format(Metadata.InputShape)} ({size} values each)");
         var x = rawInputs.ToArray();
-        Metadata.Normalization.Apply(x);
+        Metadata.Normalization.Apply(x, Metadata.InputShape);
         return x;
     }
 

@@ -124,8 +124,7 @@ public sealed class TrainingRun
         var augmentation = ImageAugmentation.Parse(options.Augment, train.SampleShape);
         if (augmentation is not null)
         {
-            augmentation.Fill = (0f - normalization.Mean) / normalization.Std; // a black pixel, normalised
-            augmentation.PixelScale = 1f / normalization.Std;
+            augmentation.Normalize(normalization);
             loader.Augment = augmentation.Apply;
         }
         var metadata = ModelMetadata.Describe(net, loss, train.ClassNames, normalization) with { Seed = options.Seed };

@@ -46,7 +46,7 @@ public class NormalizeTests
 
     [Theory]
     [InlineData("0.5,0", "dendrite: --normalize: the standard deviation must be positive, got 0")]
-    [InlineData("0.5", "dendrite: --normalize: expected none, auto or MEAN,STD (e.g. 0.286,0.353), got '0.5'")]
+    [InlineData("0.5", "dendrite: --normalize: expected none, auto, MEAN,STD (e.g. 0.286,0.353) or per channel M1/M2/M3,S1/S2/S3, got '0.5'")]
     [InlineData("nan,1", "dendrite: --normalize: the mean must be a finite number, got nan")]
     public void Bad_values_are_refused(string value, string message)
     {

@@ -42,8 +42,10 @@ public static class OnnxExporter
         var norm = metadata.Normalization;
         if (!norm.IsNone)
         {
-            x = g.Add("Sub", [x, g.Scalar("normalize_mean", norm.Mean)]);
-            x = g.Add("Div", [x, g.Scalar("normalize_std", norm.Std)]);
+            // A scalar, or [1, C, 1, 1] per channel, broadcast over the batch and the image.
+            int[] shape = norm.Channels == 1 ? [] : [1, norm.Channels, 1, 1];
+            x = g.Add("Sub", [x, g.Constant("normalize_mean", shape, [.. norm.Means])]);
+            x = g.Add("Div", [x, g.Constant("normalize_std", shape, [.. norm.Stds])]);
         }
         x = net.ToOnnx(new OnnxBuilder(g), x);
         if (net.Layers[^1] is not Softmax) x = g.Add("Softmax", [x], Int("axis", 1));
@@ -60,8 +62,8 @@ public static class OnnxExporter
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         Property(model, "spec", metadata.Spec);
-        Property(model, "normalize_mean", metadata.Normalization.Mean.ToString("R", CultureInfo.InvariantCulture));
-        Property(model, "normalize_std", metadata.Normalization.Std.ToString("R", CultureInfo.InvariantCulture));
+        Property(model, "normalize_mean", metadata.Normalization.FormatMeans());
+        Property(model, "normalize_std", metadata.Normalization.FormatStds());
         if (metadata.ClassNames is not null) Property(model, "class_names", JsonSerializer.Serialize(metadata.ClassNames));
         return model;
     }

@@ -130,16 +130,22 @@ public static partial class OnnxImporter
             return shape;
         }
 
-        // x - mean, then / std, on the graph's input before any layer.
+        // x - mean, then / std, on the graph's input before any layer: by a scalar, or per channel by a constant of C values
+        // shaped to broadcast over [N, C, H, W] ([C, 1, 1] or [1, C, 1, 1]).
         private Value Normalise(NodeProto n, Value x)
         {
             var c = Optional(n, 1);
-            if (x.Layers.Length > 0 || c?.Floats is not { Length: 1 } v)
-                throw Bad($"{Name(n)}: {n.OpType} is imported only by a scalar constant on the input (normalisation)");
-            if (n.OpType == "Sub" && _mean is null && _std is null) _mean = v[0];
-            else if (n.OpType == "Div" && _std is null && v[0] > 0) _std = v[0];
+            if (x.Layers.Length > 0 || c?.Floats is not { Length: > 0 } v || v.Length > 1 && !PerChannel(c.Dims, v.Length))
+                throw Bad($"{Name(n)}: {n.OpType} is imported only on the input (normalisation), by a scalar or one value per channel shaped [1, C, 1, 1]");
+            if (_mean is not null && _mean.Length != v.Length)
+                throw Bad($"{Name(n)}: {n.OpType} has {v.Length} values, the Sub before it {_mean.Length}");
+            if (n.OpType == "Sub" && _mean is null && _std is null && v.All(float.IsFinite)) _mean = v;
+            else if (n.OpType == "Div" && _std is null && v.All(s => s > 0 && float.IsFinite(s))) _std = v;
             else throw Bad($"{Name(n)}: {n.OpType} by {v[0]} is not a normalisation (x - mean) / std");
             return x;
         }
+
+        private bool PerChannel(int[] dims, int values) =>
+            _input.Length == 3 && _input[0] == values && dims.Length >= 3 && dims[^3] == values && dims[^2] == 1 && dims[^1] == 1 && dims[..^3].All(d => d == 1);
     }
 }

@@ -68,7 +68,7 @@ public static partial class OnnxImporter
         private readonly Dictionary<Layer, Dictionary<string, float[]>> _weights = [];
         private readonly List<(Residual Block, Layer[] Shortcut)> _projections = [];
         private readonly HashSet<Layer> _matMuls = [];
-        private float? _mean, _std;
+        private float[]? _mean, _std;
         private int[] _input = [];
 
         public SavedModel Read(Engine? engine)
@@ -96,7 +96,10 @@ public static partial class OnnxImporter
             }
             net.Build(_input, engine: engine);
             Fill(net);
-            var meta = ModelMetadata.Describe(net, new SoftmaxCrossEntropy(), ClassNames(net), new Normalization(_mean ?? 0f, _std ?? 1f));
+            // Sub and Div have the same number of values (Normalise checks); a missing one is the identity.
+            var mean = _mean ?? new float[_std?.Length ?? 1];
+            var normalization = new Normalization(mean, _std ?? [.. Enumerable.Repeat(1f, mean.Length)]);
+            var meta = ModelMetadata.Describe(net, new SoftmaxCrossEntropy(), ClassNames(net), normalization);
             // The model as a Dendrite model file holds it, so the result is what loading that file gives.
             var bytes = new MemoryStream();
             ModelFile.Writer(net, meta).WriteTo(bytes);
