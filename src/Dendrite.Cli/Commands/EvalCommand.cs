@@ -18,7 +18,13 @@ public static class EvalCommand
         var confusionPng = new Option<string?>("--confusion-png") { Description = "also draw the confusion matrix into this PNG file" };
         var spec = CliOptions.Spec();
         var input = new Option<string?>("--input") { Description = "with --spec: the per-sample input shape (default: the data's)" };
-        var command = new Command("eval", "evaluate a saved model on the test set") { model, data, limit, json, threads, device, confusion, confusionPng, spec, input };
+        var testFraction = new Option<double?>("--test-fraction") { Description = "one tree of image class folders: the share held out for testing (default: what the model was trained with, else 0.2)" };
+        var seed = new Option<ulong?>("--seed") { Description = "one tree of image class folders: the seed of the split (default: the model's training seed, else 1)" };
+        var stream = new Option<bool>("--stream") { Description = "read the test images from disk as they are needed instead of loading them all" };
+        var command = new Command("eval", "evaluate a saved model on the test set")
+        {
+            model, data, limit, json, threads, device, confusion, confusionPng, spec, input, testFraction, seed, stream,
+        };
         command.SetAction(r =>
         {
             var engine = CliOptions.Engine(r.GetValue(threads), r.GetValue(device)!);
@@ -28,12 +34,15 @@ public static class EvalCommand
             var saved = CliOptions.LoadModel(r.GetValue(model)!, r.GetValue(spec), () => r.GetValue(input) is { } i
                 ? CliOptions.Shape(i, "--input") : TestShape(dir), engine);
             CliOptions.OnDevice(saved.Net);
-            var raw = RawTestSet(dir, max, saved.Metadata);
+            var split = new Split(r.GetValue(testFraction) is { } f ? f is >= 0 and < 1 ? f
+                : throw new UsageException($"--test-fraction: must be in [0, 1), got {f.ToString(System.Globalization.CultureInfo.InvariantCulture)}") : null,
+                r.GetValue(seed), r.GetValue(stream));
+            var raw = RawTestSet(dir, max, saved.Metadata, split);
             var result = saved.Evaluate(raw);
             Console.WriteLine(r.GetValue(json)
                 ? JsonSerializer.Serialize(new { test_accuracy = result.Accuracy, test_loss = result.Loss, samples = result.Samples }, CliOptions.Json)
                 : $"test accuracy {result.Accuracy * 100:F2}%  test loss {result.Loss:F4}  on {result.Samples:N0} samples");
-            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, Normalised(raw, saved.Metadata), r.GetValue(confusion), r.GetValue(confusionPng));
+            if (r.GetValue(confusion) || r.GetValue(confusionPng) is not null) ConfusionReport.Write(saved.Net, saved.Normalised(raw), r.GetValue(confusion), r.GetValue(confusionPng));
             return 0;
         });
         return command;
@@ -43,37 +52,46 @@ public static class EvalCommand
     public static int[] TestShape(string dir)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
-        return ImageFolder.Looks(dir) ? ImageFolder.Load(dir).Test.SampleShape : IdxDataset.LoadTest(dir, 1).SampleShape;
+        // Headers only: a streamed folder decodes nothing yet.
+        return ImageFolder.Looks(dir) ? ImageFolder.Load(dir, new ImageFolderOptions { Stream = true }).Test.SampleShape : IdxDataset.LoadTest(dir, 1).SampleShape;
     }
 
     /// <summary>The folder's test split, checked against the model and normalised as it was in training.</summary>
-    public static Dataset TestSet(string dir, int limit, ModelMetadata meta) => Normalised(RawTestSet(dir, limit, meta), meta);
+    public static Dataset TestSet(string dir, int limit, ModelMetadata meta) => RawTestSet(dir, limit, meta).Normalized(meta.Normalization);
+
+    /// <summary>
+    /// How the test split is chosen and read: a one-tree folder's test fraction and seed (null: the model's, else 0.2 and 1),
+    /// and whether the images are streamed.
+    /// </summary>
+    public sealed record Split(double? TestFraction = null, ulong? Seed = null, bool Stream = false);
 
     /// <summary>The folder's test split, checked against the model, as read (pixels in [0, 1]), with the model's class names.</summary>
-    public static Dataset RawTestSet(string dir, int limit, ModelMetadata meta)
+    public static Dataset RawTestSet(string dir, int limit, ModelMetadata meta, Split? split = null)
     {
         if (!Directory.Exists(dir)) throw new UsageException($"--data: {dir} does not exist");
-        var test = ImageFolder.Looks(dir) ? FolderTest(dir, limit, meta) : IdxDataset.LoadTest(dir, limit);
+        split ??= new Split();
+        var test = ImageFolder.Looks(dir) ? FolderTest(dir, limit, meta, split)
+            : split.Stream ? IdxDataset.OpenTest(dir, limit) : IdxDataset.LoadTest(dir, limit);
         if (!test.SampleShape.SequenceEqual(meta.InputShape))
             throw new UsageException($"--data: samples are {Tensor.Format(test.SampleShape)}, the model takes {Tensor.Format(meta.InputShape)}");
         int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
         if (top >= meta.Outputs)
             throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
-        return new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+        return test.IsStreamed ? new Dataset(test.Source!, test.Labels, meta.Outputs, meta.ClassNames)
+            : new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
     }
 
-    // An image folder's test split (train/test, or the default 0.2 split of one tree with seed 1), in the model's classes.
-    private static Dataset FolderTest(string dir, int limit, ModelMetadata meta)
+    // An image folder's test split (train/test, or the split of one tree the model was trained with), in the model's classes.
+    private static Dataset FolderTest(string dir, int limit, ModelMetadata meta, Split split)
     {
         if (meta.ClassNames is null) throw new UsageException($"--data: {dir} is an image folder, and the model has no class names to match its folders with");
         if (meta.InputShape is not [1 or 3, _, _]) throw new UsageException($"--data: {dir} is an image folder; the model takes {Tensor.Format(meta.InputShape)}, not images");
-        return ImageFolder.LoadTest(dir, meta.InputShape, meta.ClassNames).Take(limit);
-    }
-
-    private static Dataset Normalised(Dataset raw, ModelMetadata meta)
-    {
-        var features = (float[])raw.Features.Clone();
-        meta.Normalization.Apply(features, raw.SampleShape);
-        return new Dataset(features, raw.SampleShape, raw.Labels, raw.Classes, raw.ClassNames);
+        var options = new ImageFolderOptions
+        {
+            TestFraction = split.TestFraction ?? meta.TestFraction ?? 0.2,
+            Seed = split.Seed ?? meta.Seed ?? 1,
+            Stream = split.Stream,
+        };
+        return ImageFolder.LoadTest(dir, meta.InputShape, meta.ClassNames, options).Take(limit);
     }
 }

@@ -108,7 +108,7 @@ public static class TrainRun
         {
             StopSignals.TrainingEnded();
         }
-        if (s.Out is not null) ModelFile.Save(s.Out, net, run.Metadata);
+        if (s.Out is not null) ModelFile.Save(s.Out, net, ImageFolder.Looks(s.Data) ? run.Metadata with { TestFraction = s.TestFraction } : run.Metadata);
         Console.WriteLine(history.Count > 0
             ? $"test accuracy: {history[^1].TestAccuracy:F4}"
             : $"the checkpoint had already finished all {o.Epochs} epochs");

@@ -131,6 +131,17 @@ public sealed class Dataset
         else _normalizations.Add(normalization);
     }
 
+    /// <summary>
+    /// The set normalised by <paramref name="normalization"/>, leaving this one as it is: a normalised copy of a set in
+    /// memory, or a view of a streamed set that normalises as it reads.
+    /// </summary>
+    public Dataset Normalized(Normalization normalization)
+    {
+        var result = Take(Count);
+        result.Normalize(normalization);
+        return result;
+    }
+
     /// <summary>The first <paramref name="n"/> samples (a copy; a streamed set shares its source and normalisation).</summary>
     public Dataset Take(int n)
     {

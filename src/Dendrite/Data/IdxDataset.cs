@@ -61,12 +61,17 @@ public static class IdxDataset
         : new Dataset(d.Features, d.SampleShape, d.Labels, classes, names);
 
     /// <summary>Only the test split (the t10k files), e.g. to evaluate a saved model.</summary>
-    public static Dataset LoadTest(string dir, int limit = int.MaxValue)
+    public static Dataset LoadTest(string dir, int limit = int.MaxValue) => Test(dir, limit, stream: false);
+
+    /// <summary>Only the test split, streamed from disk as <see cref="OpenDirectory"/> streams it.</summary>
+    public static Dataset OpenTest(string dir, int limit = int.MaxValue) => Test(dir, limit, stream: true);
+
+    private static Dataset Test(string dir, int limit, bool stream)
     {
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException($"{dir}: no such directory");
         var names = dir.Contains("fashion", StringComparison.OrdinalIgnoreCase) ? FashionMnistClasses : null;
-        return Load(Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), limit, names);
+        return LoadWithLabels(Find(dir, "t10k-images-idx3-ubyte"), Find(dir, "t10k-labels-idx1-ubyte"), limit, names, stream).Data;
     }
 
     /// <summary>One image file and its label file.</summary>

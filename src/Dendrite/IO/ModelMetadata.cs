@@ -47,6 +47,11 @@ public sealed record ModelMetadata
     public ulong? Seed { get; init; }
     /// <summary>The table's feature column names, in input order; null when unknown. Stored as "feature_names".</summary>
     public string[]? FeatureNames { get; init; }
+    /// <summary>
+    /// For a model trained on one tree of image class folders: the share of each class held out for testing (split with
+    /// <see cref="Seed"/>), so evaluating on that folder tests on the same images; null otherwise. Stored as "test_fraction".
+    /// </summary>
+    public double? TestFraction { get; init; }
 
     /// <summary>This library's version, as written into new files.</summary>
     public static string CurrentVersion { get; } =
@@ -107,6 +112,7 @@ public sealed record ModelMetadata
         if (FeatureMean is not null) metadata["feature_mean"] = JsonSerializer.Serialize(FeatureMean);
         if (FeatureStd is not null) metadata["feature_std"] = JsonSerializer.Serialize(FeatureStd);
         if (FeatureNames is not null) metadata["feature_names"] = JsonSerializer.Serialize(FeatureNames, Json);
+        if (TestFraction is { } fraction) metadata["test_fraction"] = fraction.ToString("R", CultureInfo.InvariantCulture);
     }
 
     /// <summary>A raw table row standardised as in training (in place); unchanged when the model has no feature statistics.</summary>
@@ -181,6 +187,10 @@ public sealed record ModelMetadata
             FeatureMean = featureMean,
             FeatureStd = featureStd,
             FeatureNames = featureNames,
+            TestFraction = metadata.TryGetValue("test_fraction", out var rawFraction)
+                ? double.TryParse(rawFraction, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) && f is >= 0 and < 1 ? f
+                    : throw Bad(path, $"test_fraction '{SafeTensorsFile.Clip(rawFraction)}' is not a share in [0, 1)")
+                : null,
             Spec = spec,
             InputShape = input,
             Outputs = outputs,

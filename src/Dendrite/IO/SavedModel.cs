@@ -24,19 +24,17 @@ public sealed record SavedModel(Sequential Net, ModelMetadata Metadata, SafeTens
     /// Mean loss (the saved loss) and accuracy over raw, unnormalised <paramref name="data"/>; the data set is not changed.
     /// </summary>
     /// <exception cref="ShapeException">The samples are not the shape the model takes.</exception>
-    public Evaluation Evaluate(Dataset data, int batchSize = 256)
+    public Evaluation Evaluate(Dataset data, int batchSize = 256) => Evaluator.Evaluate(Net, Metadata.CreateLoss(), Normalised(data), batchSize);
+
+    /// <summary>
+    /// Raw <paramref name="data"/> as the model sees it, normalised as in training: a normalised copy of a set in memory, or
+    /// a view of a streamed set that normalises as it reads; <paramref name="data"/> itself is not changed.
+    /// </summary>
+    /// <exception cref="ShapeException">The samples are not the shape the model takes.</exception>
+    public Dataset Normalised(Dataset data)
     {
         CheckShape(data.SampleShape);
-        var normalised = data;
-        if (!Metadata.Normalization.IsNone)
-        {
-            var features = (float[])data.Features.Clone();
-            Metadata.Normalization.Apply(features, data.SampleShape);
-            normalised = data.IsClassification
-                ? new Dataset(features, data.SampleShape, data.Labels, data.Classes, data.ClassNames)
-                : new Dataset(features, data.SampleShape, data.Targets!, data.OutputSize);
-        }
-        return Evaluator.Evaluate(Net, Metadata.CreateLoss(), normalised, batchSize);
+        return Metadata.Normalization.IsNone ? data : data.Normalized(Metadata.Normalization);
     }
 
     /// <summary>
