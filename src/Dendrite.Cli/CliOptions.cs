@@ -202,7 +202,9 @@ public static class CliOptions
     {
         if (ImageFolder.Looks(dir))
         {
-            var data = ImageFolder.Load(dir, images);
+            ImageFolderData data;
+            try { data = ImageFolder.Load(dir, (images ?? new ImageFolderOptions()) with { MemoryLimit = memoryLimit }); }
+            catch (MemoryLimitException e) { throw new UsageException($"--data: {e.Message} (--memory-limit sets the limit; --stream reads images from disk as needed)"); }
             if (data.Skipped > 0) Console.WriteLine($"skipped {data.Skipped:N0} images that cannot be decoded");
             return (data.Train.Take(trainLimit), data.Test.Take(testLimit));
         }

@@ -40,6 +40,10 @@ public static class ImageFolder
         }
         int skipped = 0;
         var shape = SampleShape(train.Concat(test), options, ref skipped, out var bad);
+        long bytes = 4L * Tensor.Volume(shape) * (train.Count + test.Count - bad.Count);
+        if (!options.Stream && options.MemoryLimit is long limit && bytes > limit)
+            throw new MemoryLimitException($"{dir}: {train.Count + test.Count - bad.Count:N0} images of {Tensor.Format(shape)} need {MemoryEstimate.Format(bytes)} " +
+                                           $"decoded, more than the {MemoryEstimate.Format(limit)} allowed; streaming them needs none of it");
         var trainSet = Decode(train.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped, Path.Combine(dir, "train"));
         var testSet = Decode(test.Where(f => !bad.Contains(f.File)).ToList(), shape, classes, options, ref skipped, Path.Combine(dir, "test"));
         return new ImageFolderData(trainSet, testSet, skipped);
@@ -181,6 +185,11 @@ public sealed record ImageFolderOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Leave out images that cannot be decoded (counted in <see cref="ImageFolderData.Skipped"/>) instead of failing.</summary>
     public bool SkipBadImages { get; init; }
+    /// <summary>
+    /// Refuse, with a <see cref="MemoryLimitException"/> before anything is decoded, when the decoded images of both splits
+    /// (4 bytes a value) would take more bytes than this; null for no limit. A streamed folder is not limited.
+    /// </summary>
+    public long? MemoryLimit { get; init; }
     /// <summary>
     /// Decode images as training needs them instead of all up front (<see cref="ImageFiles"/>): memory holds the file
     /// names, not the pixels. Every header is still read first; a file whose header reads but whose pixels do not stops

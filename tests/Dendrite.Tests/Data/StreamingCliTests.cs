@@ -78,6 +78,21 @@ public class StreamingCliTests
         Assert.Contains("on 3,000 samples", stdout);
     }
 
+    [Fact]
+    public void An_image_folder_larger_than_the_memory_limit_is_refused_before_decoding_and_streams_within_it()
+    {
+        using var dir = new TempDirectory();
+        ImageFolderTests.Folder(dir.Path, 6, "train", "test"); // 36 images of 3x12x12: 62 KiB as floats
+        string[] args = ["train", "--data", dir.Path, "--model", "flatten,dense(3),softmax", "--epochs", "1", "--batch", "4", "--memory-limit", "40K"];
+        var message = AssertBadInput(args);
+        Assert.StartsWith($"dendrite: --data: {dir.Path}: 36 images of [3, 12, 12] need ", message);
+        Assert.Contains("decoded, more than the ", message);
+        Assert.Contains("--stream reads images from disk as needed", message);
+        var (code, stdout, err) = Run([.. args, "--stream"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("on 18 samples", stdout);
+    }
+
     // dendrite in its own process, its garbage-collected heap capped at 96 MiB.
     private static (int Code, string Out, string Err) RunCapped(params string[] args)
     {
