@@ -4,7 +4,8 @@ namespace Dendrite.Visualization;
 
 /// <summary>
 /// What a small model does with its inputs, drawn over its data (as TensorFlow Playground shows it): for a classifier of
-/// two features, the plane coloured by the class it predicts at each point, with the training points on top; for a
+/// two features, the plane coloured by the class it predicts at each point, paler where it is less sure (white where the
+/// classes are equally likely), with the training points on top; for a
 /// regression of one feature, the fitted curve through the points, with an RBF layer's centres marked on the curve.
 /// Points are raw table values; the model sees them standardised by its <see cref="ModelMetadata.FeatureMean"/> and
 /// <see cref="ModelMetadata.FeatureStd"/>, as in training.
@@ -24,16 +25,29 @@ public static class BoundaryPlot
         return new SKColor(colour.R, colour.G, colour.B);
     }
 
-    /// <summary>A region's colour: <see cref="ClassColour"/> mixed with 70% white.</summary>
-    public static SKColor RegionColour(int c)
+    /// <summary>A region's colour where the model is sure: <see cref="ClassColour"/> mixed with 70% white.</summary>
+    public static SKColor RegionColour(int c) => ShadeColour(c, 1f);
+
+    /// <summary>
+    /// A region's colour at <paramref name="confidence"/> t in [0, 1]: <see cref="ClassColour"/> mixed with 1 - 0.3 t white,
+    /// so white where the model cannot tell the classes apart and <see cref="RegionColour"/> where it is sure.
+    /// </summary>
+    public static SKColor ShadeColour(int c, float confidence)
     {
         var k = ClassColour(c);
-        static byte Mix(byte v) => (byte)Math.Round(0.3 * v + 0.7 * 255);
+        double t = 0.3 * Math.Clamp(confidence, 0f, 1f);
+        byte Mix(byte v) => (byte)Math.Round(t * v + (1 - t) * 255);
         return new SKColor(Mix(k.Red), Mix(k.Green), Mix(k.Blue));
     }
 
     /// <summary>The class the network predicts at each raw point (x, y): the largest output, the first on ties.</summary>
-    public static int[] Classify(Sequential net, ModelMetadata meta, ReadOnlySpan<float> points)
+    public static int[] Classify(Sequential net, ModelMetadata meta, ReadOnlySpan<float> points) => PredictClasses(net, meta, points).Classes;
+
+    /// <summary>
+    /// The class predicted at each raw point (x, y), and how sure the model is of it: (p - 1/K) / (1 - 1/K) for the
+    /// predicted class's probability p among K classes, 0 where all are equally likely and 1 where it is certain.
+    /// </summary>
+    public static (int[] Classes, float[] Confidence) PredictClasses(Sequential net, ModelMetadata meta, ReadOnlySpan<float> points)
     {
         var x = points.ToArray();
         meta.StandardiseFeatures(x);
@@ -41,9 +55,18 @@ public static class BoundaryPlot
         var outputs = Evaluator.Predict(net, x, n, meta.Loss);
         int k = outputs.Length / n;
         var classes = new int[n];
-        for (int i = 0; i < n; i++) classes[i] = Dendrite.Kernels.Elementwise.ArgMax(outputs.AsSpan(i * k, k));
-        return classes;
+        var confidence = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = outputs.AsSpan(i * k, k);
+            classes[i] = Dendrite.Kernels.Elementwise.ArgMax(row);
+            confidence[i] = k < 2 ? 1f : Math.Clamp((row[classes[i]] - 1f / k) / (1f - 1f / k), 0f, 1f);
+        }
+        return (classes, confidence);
     }
+
+    // Shades per class in the region colour map: confidence is drawn in this many steps.
+    private const int Shades = 16;
 
     /// <summary>
     /// Decision regions of a two-feature classifier over the box around <paramref name="points"/> (raw, [n, 2]) with each
@@ -65,15 +88,20 @@ public static class BoundaryPlot
                 grid[(r * Resolution + c) * 2] = (float)(x0 + (x1 - x0) * (c + 0.5) / Resolution);
                 grid[(r * Resolution + c) * 2 + 1] = (float)(y1 - (y1 - y0) * (r + 0.5) / Resolution); // row 0 at the top
             }
-        var predicted = Classify(net, meta, grid);
-        int classes = Math.Max(net.OutputShape[0], labels.ToArray().Max() + 1);
+        var (predicted, confidence) = PredictClasses(net, meta, grid);
+        int classes = Math.Max(Math.Max(2, net.OutputShape[0]), labels.ToArray().Max() + 1);
         var plot = new ScottPlot.Plot();
         var values = new double[Resolution, Resolution];
         for (int r = 0; r < Resolution; r++)
-            for (int c = 0; c < Resolution; c++) values[r, c] = predicted[r * Resolution + c];
+            for (int c = 0; c < Resolution; c++)
+            {
+                int i = r * Resolution + c;
+                values[r, c] = predicted[i] * Shades + MathF.Round(confidence[i] * (Shades - 1));
+            }
         var heat = plot.Add.Heatmap(values);
-        heat.Colormap = new ScottPlot.Colormaps.Custom([.. Enumerable.Range(0, Math.Max(2, classes)).Select(c => Colour(RegionColour(c)))], false);
-        heat.ManualRange = new ScottPlot.Range(0, Math.Max(1, classes - 1));
+        var shades = from c in Enumerable.Range(0, classes) from s in Enumerable.Range(0, Shades) select Colour(ShadeColour(c, s / (Shades - 1f)));
+        heat.Colormap = new ScottPlot.Colormaps.Custom([.. shades], false);
+        heat.ManualRange = new ScottPlot.Range(0, classes * Shades - 1);
         heat.Extent = new ScottPlot.CoordinateRect(x0, x1, y0, y1);
         for (int c = 0; c < classes; c++)
         {

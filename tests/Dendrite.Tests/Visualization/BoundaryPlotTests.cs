@@ -6,11 +6,11 @@ namespace Dendrite.Tests.Visualization;
 /// <summary>Decision regions and fitted curves of models whose answer is known.</summary>
 public class BoundaryPlotTests
 {
-    // Class 1 exactly where the first standardised feature is above 0: outputs (-x1, x1).
-    private static (Sequential Net, ModelMetadata Meta) Vertical(float mean = 0, float std = 1)
+    // Class 1 exactly where the first standardised feature is above 0: outputs (-s x1, s x1).
+    private static (Sequential Net, ModelMetadata Meta) Vertical(float mean = 0, float std = 1, float steep = 1)
     {
         var net = new Sequential(new Dense(2)).Build([2]);
-        float[] w = [-1, 0, 1, 0];
+        float[] w = [-steep, 0, steep, 0];
         w.CopyTo(((Dense)net.Layers[0]).Weight.Value.Span);
         var meta = ModelMetadata.Describe(net, new SoftmaxCrossEntropy()) with { FeatureMean = [mean, 0], FeatureStd = [std, 1], FeatureNames = ["a", "b"] };
         return (net, meta);
@@ -24,9 +24,29 @@ public class BoundaryPlotTests
     }
 
     [Fact]
-    public void Regions_fall_on_each_side_of_a_known_boundary_with_the_points_on_top()
+    public void Confidence_is_zero_on_the_boundary_and_grows_with_the_probability()
     {
         var (net, meta) = Vertical();
+        // p(class 1) = sigmoid(2 x1): 0.5 at 0, 0.75 at ln(3) / 2, so confidence (p - 1/2) / (1/2) = 0 and 0.5.
+        var (classes, confidence) = BoundaryPlot.PredictClasses(net, meta, [0f, 5f, MathF.Log(3) / 2, 0f, -MathF.Log(3) / 2, 1f]);
+        Assert.Equal([0, 1, 0], classes);
+        Assert.Equal(0f, confidence[0], 5);
+        Assert.Equal(0.5f, confidence[1], 5);
+        Assert.Equal(0.5f, confidence[2], 5);
+
+        // Drawn: white along the boundary, full region colours far from it (a gentle slope: pale in between).
+        var points = TestData.Random(new Rng(3), -1f, 1f, 40, 2).Span.ToArray();
+        var labels = Enumerable.Range(0, 40).Select(i => points[2 * i] > 0 ? 1 : 0).ToArray();
+        using var image = BoundaryPlot.RenderClassifier(net, meta, points, labels);
+        var middle = SKRectI.Create(image.Width / 2 - 3, image.Height / 4, 6, image.Height / 3);
+        Assert.True(Picture.CountNear(image, middle, SKColors.White, 8) > 300, "the boundary is not white");
+        Assert.Equal(0, Picture.CountNear(image, middle, BoundaryPlot.RegionColour(0), 4) + Picture.CountNear(image, middle, BoundaryPlot.RegionColour(1), 4));
+    }
+
+    [Fact]
+    public void Regions_fall_on_each_side_of_a_known_boundary_with_the_points_on_top()
+    {
+        var (net, meta) = Vertical(steep: 20); // sure a little way off the boundary
         var rng = new Rng(3);
         var points = TestData.Random(rng, -1f, 1f, 60, 2).Span.ToArray();
         var labels = Enumerable.Range(0, 60).Select(i => points[2 * i] > 0 ? 1 : 0).ToArray();
