@@ -20,10 +20,10 @@ for s in bowl valley rosenbrock model; do
   $D plot descent --surface $s --out "$OUT/02-descent-$s.png" | tail -n 4
 done
 # The same mlp at three learning rates, a record of the batch loss every 20 steps; the log axis keeps them apart.
-for lr in 0.0001 0.001 0.05; do
-  $D train --model mlp --epochs 2 --train-limit 20000 --lr $lr --schedule constant --metrics "$OUT/lr-$lr.jsonl" --metrics-every 20 | tail -n 1
+for lr in 0.01 0.1 1; do
+  $D train --model mlp --epochs 2 --train-limit 20000 --optimizer sgd --lr $lr --schedule constant --metrics "$OUT/lr-$lr.jsonl" --metrics-every 20 | tail -n 1
 done
-$D plot metrics "$OUT/lr-0.0001.jsonl" "$OUT/lr-0.001.jsonl" "$OUT/lr-0.05.jsonl" --names "lr 0.0001,lr 0.001,lr 0.05" --log-y --out "$OUT/02-learning-rates.png"
+$D plot metrics "$OUT/lr-0.01.jsonl" "$OUT/lr-0.1.jsonl" "$OUT/lr-1.jsonl" --names "lr 0.01,lr 0.1,lr 1" --log-y --out "$OUT/02-learning-rates.png"
 
 step "3-4. the forward pass, J = 1/2 (y - yhat)^2, and the chain rule, one layer at a time"
 $D explain --model "dense(16),sigmoid,dense(10)" --loss mse --test-limit 1 > "$OUT/03-explain-mse.txt"
