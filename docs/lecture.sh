@@ -67,4 +67,10 @@ $D filters --model "$OUT/edges.safetensors" --diff-from-init --out "$OUT/13-diff
 $D train --model "conv(16,7,stride=2,pad=3),relu,maxpool(2),flatten,dense(10),softmax" --epochs 4 --out "$OUT/plain.safetensors" | tail -n 1
 $D filters --model "$OUT/plain.safetensors" --out "$OUT/13-filters-plain.png"
 $D filters --model "$OUT/plain.safetensors" --diff-from-init --out "$OUT/13-diff-plain.png"
+here="$(cd "$(dirname "$0")" && pwd)"
+for colours in random by-class; do # colour as noise, then colour that tells the class
+  python3 "$here/tinted-fashion.py" /usr/share/datasets/fashion-mnist "$OUT/tinted-$colours" 12000 2000 $colours
+  $D train --data "$OUT/tinted-$colours" --model edges --epochs 4 --out "$OUT/tinted-$colours.safetensors" | tail -n 1
+  $D filters --model "$OUT/tinted-$colours.safetensors" --out "$OUT/13-filters-colour-$colours.png"
+done
 echo; echo "pictures in $OUT"

@@ -1,6 +1,8 @@
 # Fashion-MNIST tinted: each object and background in a random colour (colour says nothing of the class), PNG class folders.
-import gzip, struct, zlib, os, random, sys
+# With a fifth argument "by-class", each class's objects take their own hue (with noise): colour then tells the class apart.
+import colorsys, gzip, struct, zlib, os, random, sys
 src, out, ntrain, ntest = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+by_class = len(sys.argv) > 5 and sys.argv[5] == "by-class"
 names = ["T-shirt_top","Trouser","Pullover","Dress","Coat","Sandal","Shirt","Sneaker","Bag","Ankle_boot"]
 def idx(path):
     b = gzip.open(path).read(); nd = b[3]
@@ -15,6 +17,7 @@ for split, stem, n in (("train", "train", ntrain), ("test", "t10k", ntest)):
     for c in names: os.makedirs(f"{out}/{split}/{c}", exist_ok=True)
     for i in range(n):
         fg = [rng.randint(96, 255) for _ in range(3)]; bg = [rng.randint(0, 80) for _ in range(3)]
+        if by_class: fg = [round(255 * v) for v in colorsys.hsv_to_rgb((lb[i] / 10 + rng.uniform(-0.03, 0.03)) % 1, rng.uniform(0.6, 1), rng.uniform(0.6, 1))]
         img = px[i*H*W:(i+1)*H*W]; rgb = []
         for v in img: a = v / 255; rgb += [round(bg[k] * (1 - a) + fg[k] * a) for k in range(3)]
         png(f"{out}/{split}/{names[lb[i]]}/{i:05d}.png", W, H, rgb)
