@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of Dendrite's readers with AFL++ and SharpFuzz.
-#   fuzz/fuzz.sh TARGET [SECONDS]    one target (idx, safetensors, checkpoint, csv, spec, image, onnx) for SECONDS (default 600)
+#   fuzz/fuzz.sh TARGET [SECONDS]    one target (idx, safetensors, checkpoint, csv, spec, image, image-header, onnx) for SECONDS (default 600)
 #   fuzz/fuzz.sh all [SECONDS]       each target in turn; "csv,spec" runs those two
 # A second run of a target resumes its findings folder (AFL_AUTORESUME): the executions add up.
 # Needs: apt-get install afl++; dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
@@ -9,7 +9,7 @@
 # saved_hangs) are in fuzz/findings/TARGET/default/fuzzer_stats.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-target="${1:?usage: fuzz.sh idx|safetensors|checkpoint|csv|spec|image|onnx|all [SECONDS]}"
+target="${1:?usage: fuzz.sh idx|safetensors|checkpoint|csv|spec|image|image-header|onnx|all [SECONDS]}"
 seconds="${2:-600}"
 out="$here/bin"
 export PATH="$PATH:$HOME/.dotnet/tools"
@@ -38,5 +38,5 @@ run() {
   fi
 }
 
-[ "$target" = all ] && target=idx,safetensors,checkpoint,csv,spec,image,onnx
+[ "$target" = all ] && target=idx,safetensors,checkpoint,csv,spec,image,image-header,onnx
 for t in ${target//,/ }; do run "$t"; done

@@ -20,6 +20,7 @@ public static class FuzzTargets
         ["csv"] = Csv,
         ["spec"] = Spec,
         ["image"] = Image,
+        ["image-header"] = ImageHeader,
         ["onnx"] = Onnx,
     };
 
@@ -40,8 +41,8 @@ public static class FuzzTargets
     public static void SafeTensors(byte[] bytes) =>
         Refused<InvalidDataException>(() => ModelFile.Load(new MemoryStream(bytes), "fuzz.safetensors", Engine.Default));
 
-    /// <summary>Checkpoint.Load from a temporary file: the model as above, then the training state's metadata and tensors.</summary>
-    public static void CheckpointFile(byte[] bytes) => WithFile(bytes, "safetensors", path => Refused<InvalidDataException>(() => Checkpoint.Load(path, Engine.Default)));
+    /// <summary>Checkpoint.Load from memory: the model as above, then the training state's metadata and tensors.</summary>
+    public static void CheckpointFile(byte[] bytes) => Refused<InvalidDataException>(() => Checkpoint.Load(new MemoryStream(bytes), "fuzz.safetensors", Engine.Default));
 
     /// <summary>CsvTable.Parse, then TabularData.From with the last column as target.</summary>
     public static void Csv(byte[] bytes) => Refused<InvalidDataException>(() =>
@@ -69,6 +70,9 @@ public static class FuzzTargets
     /// <summary>OnnxImporter.Import: the protobuf, the graph checks (ops, cycles, shapes, initialiser sizes) and the translation to layers.</summary>
     public static void Onnx(byte[] bytes) =>
         Refused<InvalidDataException>(() => OnnxImporter.Import(new MemoryStream(bytes), "fuzz.onnx", Engine.Default));
+
+    /// <summary>The header checks alone (ImageDecoder.ReadHeader: format, size within MaxPixels), from memory: every image folder runs them on every file.</summary>
+    public static void ImageHeader(byte[] bytes) => Refused<InvalidDataException>(() => ImageDecoder.ReadHeader(new MemoryStream(bytes), "fuzz.img"));
 
     /// <summary>The image reader's header checks and decode (ImageInput.Load), from a temporary file.</summary>
     public static void Image(byte[] bytes) => WithFile(bytes, "img", path => Refused<InvalidDataException>(() => ImageInput.Load(path, [1, 28, 28])));

@@ -22,7 +22,14 @@ public static class ImageDecoder
     public static (int Width, int Height, bool Grey) ReadHeader(string path)
     {
         using var stream = Open(path);
-        using var codec = Codec(stream, path);
+        return ReadHeader(stream, path);
+    }
+
+    /// <summary>As <see cref="ReadHeader(string)"/>, for an image in <paramref name="stream"/>; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">Not an image SkiaSharp reads, or larger than <see cref="MaxPixels"/>.</exception>
+    public static (int Width, int Height, bool Grey) ReadHeader(Stream stream, string name)
+    {
+        using var codec = Codec(stream, name);
         return (codec.Info.Width, codec.Info.Height, codec.Info.ColorType is SKColorType.Gray8);
     }
 

@@ -117,9 +117,13 @@ public sealed class Checkpoint
     }
 
     /// <summary>Reads one checkpoint file: the model (computing on <paramref name="engine"/>, <see cref="Engine.Default"/> when null) and its training state.</summary>
-    public static Checkpoint Load(string path, Engine? engine = null)
+    public static Checkpoint Load(string path, Engine? engine = null) => Read(SafeTensorsFile.Read(path), path, engine);
+
+    /// <summary>Reads a checkpoint from <paramref name="stream"/> (from its position to its end); <paramref name="name"/> names it in errors.</summary>
+    public static Checkpoint Load(Stream stream, string name, Engine? engine = null) => Read(SafeTensorsFile.Read(stream, name), name, engine);
+
+    private static Checkpoint Read(SafeTensorsFile file, string path, Engine? engine)
     {
-        var file = SafeTensorsFile.Read(path);
         var model = ModelFile.Rebuild(file, engine, StatePrefixes);
         var m = file.Metadata;
         string Get(string key) => m.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{path}: no '{key}' in the metadata (not a checkpoint?)");

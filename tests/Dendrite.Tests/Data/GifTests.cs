@@ -68,6 +68,17 @@ public class GifTests
     }
 
     [Fact]
+    public void A_header_reads_from_a_stream_as_from_a_file()
+    {
+        using var dir = new TempDirectory();
+        var bytes = Gif(30, 7, (x, y) => 9);
+        string path = dir.Write("h.gif", bytes);
+        Assert.Equal(ImageDecoder.ReadHeader(path), ImageDecoder.ReadHeader(new MemoryStream(bytes), "upload"));
+        var e = Assert.Throws<InvalidDataException>(() => ImageDecoder.ReadHeader(new MemoryStream([1, 2, 3, 4]), "upload"));
+        Assert.StartsWith("upload: not an image", e.Message);
+    }
+
+    [Fact]
     public void A_truncated_gif_names_the_file()
     {
         using var dir = new TempDirectory();

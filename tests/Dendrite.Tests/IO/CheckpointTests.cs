@@ -53,6 +53,22 @@ public class CheckpointTests
         return (net, trainer.Resume(loader, Test, Epochs, checkpoint.Position).ToList());
     }
 
+    [Fact]
+    public void A_checkpoint_reads_from_a_stream_as_from_its_file()
+    {
+        var dir = SmallData.TempDir();
+        Assert.Throws<Crash>(() => Run(dir, 5, 12));
+        string path = Directory.GetFiles(dir).Order(StringComparer.Ordinal).Last();
+        var fromFile = Checkpoint.Load(path);
+        using var stream = File.OpenRead(path);
+        var fromStream = Checkpoint.Load(stream, "upload");
+        Assert.Equal(fromFile.Position, fromStream.Position);
+        Assert.Equal((fromFile.Steps, fromFile.OptimizerName, fromFile.LoaderRngState), (fromStream.Steps, fromStream.OptimizerName, fromStream.LoaderRngState));
+        AssertBitIdentical(Weights(fromFile.Model.Net), Weights(fromStream.Model.Net));
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(new MemoryStream([1, 2, 3]), "upload"));
+        Assert.StartsWith("upload: ", e.Message);
+    }
+
     [Theory]
     [InlineData(5, 23, 20)] // mid-epoch 2: resumes at batch 7 with the epoch's order, generator and loss so far
     [InlineData(0, 30, 26)] // after epoch 2's checkpoint: resumes with epoch 3's shuffle still to do
