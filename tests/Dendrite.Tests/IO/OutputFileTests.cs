@@ -79,7 +79,23 @@ public class OutputFileTests
         File.WriteAllText(lockFile, int.MaxValue.ToString(CultureInfo.InvariantCulture)); // no such process
         File.SetLastWriteTimeUtc(lockFile, DateTime.UtcNow.AddMinutes(-1));
         using (var held = CheckpointLock.Acquire(dir))
-            Assert.Equal(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), File.ReadAllText(lockFile));
+            Assert.Equal($"{Environment.ProcessId} {CheckpointLock.Started(Environment.ProcessId)}", File.ReadAllText(lockFile));
+        Assert.False(File.Exists(lockFile));
+    }
+
+    [Fact]
+    public void Lock_left_by_a_process_whose_id_was_given_to_another_is_taken_over()
+    {
+        var dir = SmallData.TempDir();
+        var lockFile = Path.Combine(dir, CheckpointLock.FileName);
+        string? init = CheckpointLock.Started(1);
+        Assert.NotNull(init);
+        File.WriteAllText(lockFile, $"1 {init}"); // init itself, still running
+        Assert.Throws<IOException>(() => CheckpointLock.Acquire(dir));
+        File.WriteAllText(lockFile, "1 another-boot/12345"); // process 1 of some earlier boot: gone, though id 1 lives
+        File.SetLastWriteTimeUtc(lockFile, DateTime.UtcNow.AddMinutes(-1));
+        using (CheckpointLock.Acquire(dir))
+            Assert.StartsWith($"{Environment.ProcessId} ", File.ReadAllText(lockFile));
         Assert.False(File.Exists(lockFile));
     }
 
