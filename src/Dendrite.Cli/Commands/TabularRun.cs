@@ -36,10 +36,11 @@ public static class TabularRun
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
         // Held as text cells while it is parsed: about eight times the file (a 40-byte string for each short cell).
-        if (File.Exists(s.Data) && new FileInfo(s.Data).Length is var length && length * CsvBytesPerFileByte > s.MemoryLimit)
+        if (!s.Stream && File.Exists(s.Data) && new FileInfo(s.Data).Length is var length && length * CsvBytesPerFileByte > s.MemoryLimit)
             throw new UsageException($"--data: {s.Data} ({MemoryEstimate.Format(length)}) needs about {MemoryEstimate.Format(length * CsvBytesPerFileByte)} " +
-                                     $"in memory to read, more than the {MemoryEstimate.Format(s.MemoryLimit)} allowed (--memory-limit sets the limit)");
-        var data = TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, o.Seed);
+                                     $"in memory to read, more than the {MemoryEstimate.Format(s.MemoryLimit)} allowed (--memory-limit sets the limit; --stream reads the rows from disk as needed)");
+        // Streamed: the features go to a temporary file and are read back a batch at a time.
+        var data = s.Stream ? TabularData.Open(s.Data, s.Target, s.Task, s.TestFraction, o.Seed) : TabularData.Load(s.Data, s.Target, s.Task, s.TestFraction, o.Seed);
         bool regression = data.Task == TabularTask.Regression;
         var loss = regression ? RegressionLoss(o.Loss) : Choices.Loss(o.Loss);
         var train = data.Train;

@@ -43,7 +43,7 @@ public static class TrainCommand
         var channels = new Option<int?>("--channels") { Description = "image folders: 1 (grey) or 3 (RGB) (default: colour when any image is)" };
         var crop = new Option<bool>("--crop") { Description = "image folders: centre-crop to the --image-size aspect ratio before resizing" };
         var skipBad = new Option<bool>("--skip-bad-images") { Description = "image folders: leave out images that cannot be decoded (with a count) instead of failing" };
-        var stream = new Option<bool>("--stream") { Description = "IDX and image folders: read the images from disk as training needs them, a batch ahead on worker threads; memory holds the labels, not the pixels (the same results as loading them)" };
+        var stream = new Option<bool>("--stream") { Description = "read the samples from disk as training needs them, a batch ahead on worker threads (IDX folders, image folders, CSV tables); memory holds the labels, not the pixels or features (the same results as loading them)" };
         var spec = CliOptions.Spec();
         spec.Description = "fine-tune: the layers (a preset or spec) of a --model file of weights saved elsewhere (a PyTorch state_dict as safetensors)";
         var command = new Command("train", "train a model and report test accuracy (or regression errors) per epoch")

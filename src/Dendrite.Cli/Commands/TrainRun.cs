@@ -15,9 +15,9 @@ public static class TrainRun
         if (s.Fit != TwoPhaseRun.Backprop && s.Device != "cpu")
             throw new UsageException($"--device {s.Device}: --fit {s.Fit} runs on the CPU only; leave out --device");
         TwoPhaseRun.CheckOptions(s);
+        if (s.Stream && s.Fit != TwoPhaseRun.Backprop) throw new UsageException($"--stream: --fit {s.Fit} needs every sample in memory; leave out --stream");
         if (TabularRun.IsCsv(s.Data))
         {
-            if (s.Stream) throw new UsageException("--stream: for IDX folders and image folders; a CSV table is read into memory");
             if (InputNormalization.Parse(o.Normalize) is not { IsNone: true })
                 throw new UsageException("--normalize: for IDX image data; the columns of CSV data are standardised already");
             return TabularRun.Execute(s, resumed);
@@ -34,7 +34,6 @@ public static class TrainRun
         InputNormalization.Parse(o.Normalize);
         using var metrics = CliOptions.OpenMetrics(s.Metrics, resumed?.Position.Epoch);
 
-        if (s.Stream && s.Fit != TwoPhaseRun.Backprop) throw new UsageException($"--stream: --fit {s.Fit} needs every sample in memory; leave out --stream");
         var (train, test) = CliOptions.LoadData(s.Data, s.TrainLimit, s.TestLimit, s.MemoryLimit,
             CliOptions.ImageOptions(s.ImageSize, s.Channels, s.CentreCrop, s.SkipBadImages, s.TestFraction, o.Seed) with { Stream = s.Stream });
         if (resumed is null && (s.Spec is not null || !file)) CliOptions.CheckTrainingMemory(s.Spec ?? s.Model, train.SampleShape, o.Batch, s.MemoryLimit);

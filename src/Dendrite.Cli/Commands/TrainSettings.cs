@@ -70,7 +70,7 @@ public sealed record TrainSettings
     /// <summary>Image folders: leave out images that cannot be decoded, with a count, instead of failing.</summary>
     public bool SkipBadImages { get; init; }
 
-    /// <summary>IDX and image folders: read images from disk as training needs them instead of loading them all.</summary>
+    /// <summary>Read the samples (IDX, image folder or CSV) from disk as training needs them instead of loading them all.</summary>
     public bool Stream { get; init; }
 
     /// <summary>"backprop" (default) or "two-phase" (k-means centres, then least squares; rbf + dense models only).</summary>

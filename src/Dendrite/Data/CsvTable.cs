@@ -57,11 +57,26 @@ public sealed class CsvTable
         var lines = new List<int>();
         foreach (var (cells, lineNumber) in new CsvRows(reader, path, MaxRowLength).Read())
         {
-            if (rows.Count > 0 && cells.Length != rows[0].Length)
-                throw new InvalidDataException($"{path}: line {lineNumber}: {cells.Length} values, expected {rows[0].Length} as on line {lines[0]}");
+            if (rows.Count > 0) CheckWidth(path, cells, lineNumber, rows[0].Length, lines[0]);
             rows.Add(cells);
             lines.Add(lineNumber);
         }
+        return FromRows(path, rows, lines);
+    }
+
+    /// <summary>The rows of CSV text one at a time, as <see cref="Parse"/> reads them, with their line numbers.</summary>
+    internal static IEnumerable<(string[] Cells, int Line)> ReadRows(TextReader reader, string path) => new CsvRows(reader, path, MaxRowLength).Read();
+
+    /// <summary>Refuses a row that has not the first row's number of values.</summary>
+    internal static void CheckWidth(string path, string[] cells, int line, int width, int firstLine)
+    {
+        if (cells.Length != width)
+            throw new InvalidDataException($"{path}: line {line}: {cells.Length} values, expected {width} as on line {firstLine}");
+    }
+
+    /// <summary>A table of the rows read so far (at least the first two when there are two): the header rule applied.</summary>
+    internal static CsvTable FromRows(string path, List<string[]> rows, List<int> lines)
+    {
         if (rows.Count == 0) throw new InvalidDataException($"{path}: no data");
         bool header = rows.Count > 1 && Enumerable.Range(0, rows[0].Length).Any(j => !IsNumber(rows[0][j]) && IsNumber(rows[1][j]));
         string[] columns;

@@ -46,6 +46,20 @@ public sealed class Dataset
         ClassNames = classNames;
     }
 
+    /// <summary>A streamed regression set: the first <c>targets.Length / targetSize</c> samples of <paramref name="source"/>.</summary>
+    /// <exception cref="InvalidDataException">There are more targets than samples.</exception>
+    public Dataset(SampleSource source, float[] targets, int targetSize)
+    {
+        Count = targets.Length / targetSize;
+        if (Count > source.Count) throw new InvalidDataException($"{source.Name}: {Count} targets for {source.Count} samples");
+        Source = source;
+        SampleShape = source.SampleShape;
+        _features = [];
+        Targets = targets;
+        TargetSize = targetSize;
+        Labels = [];
+    }
+
     /// <summary>A regression set of <c>targets.Length / targetSize</c> samples, each with <paramref name="targetSize"/> target values.</summary>
     /// <param name="features">[Count, ...sampleShape], row-major; kept, not copied.</param>
     /// <param name="sampleShape">One sample's shape, e.g. [D] for a table row.</param>
@@ -148,7 +162,7 @@ public sealed class Dataset
         n = Math.Min(n, Count);
         if (Source is not null)
         {
-            var part = new Dataset(Source, Labels[..n], Classes, ClassNames);
+            var part = IsClassification ? new Dataset(Source, Labels[..n], Classes, ClassNames) : new Dataset(Source, Targets![..(n * TargetSize)], TargetSize);
             part._normalizations.AddRange(_normalizations);
             return part;
         }

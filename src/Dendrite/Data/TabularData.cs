@@ -7,7 +7,7 @@ namespace Dendrite;
 /// split by a seeded shuffle; each feature is standardised, (x - mean) / std, with the mean and standard deviation of
 /// the training part only, so nothing about the test rows leaks into training. Regression targets are kept as they are.
 /// </summary>
-public sealed class TabularData
+public sealed partial class TabularData
 {
     /// <summary>Integer-valued targets with at most this many distinct values are taken for classes when no task is given.</summary>
     public const int MaxGuessedClasses = 10;
@@ -52,8 +52,7 @@ public sealed class TabularData
     /// </exception>
     public static TabularData From(CsvTable table, string target, TabularTask? task = null, double testFraction = 0.2, ulong seed = 1)
     {
-        if (!(testFraction >= 0 && testFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in [0, 1), got {testFraction.ToString(CultureInfo.InvariantCulture)}");
+        CheckFraction(testFraction);
         int t = table.ColumnIndex(target);
         int n = table.Rows.Count, d = table.Columns.Length - 1;
         if (d == 0) throw new InvalidDataException($"{table.Path}: only the target column '{table.Columns[t]}', no features");
@@ -61,19 +60,13 @@ public sealed class TabularData
         var x = new float[n * d];
         for (int i = 0; i < n; i++)
             for (int f = 0; f < d; f++)
-                x[i * d + f] = (float)Number(table, i, featureColumns[f], "a feature must be a number (categorical features are not supported)");
+                x[i * d + f] = (float)Number(table, i, featureColumns[f], FeatureMustBeNumber);
 
         var targetCells = table.Rows.Select(r => r[t]).ToArray();
         var resolved = task ?? Guess(targetCells);
 
-        var order = Enumerable.Range(0, n).ToArray();
-        new Rng(seed ^ 0xC5B1E5D17A7AUL).Shuffle(order);
-        if (testFraction > 0 && n < 2)
-            throw new InvalidDataException($"{table.Path}: {n} data row; a test part and a training part need at least 2 rows (or a test fraction of 0)");
-        int testCount = testFraction == 0 ? 0 : Math.Clamp((int)Math.Round(testFraction * n), 1, n - 1);
-        if (n - testCount < 1) throw new InvalidDataException($"{table.Path}: {n} rows leave no training rows");
-        var testRows = order[..testCount].Order().ToArray();
-        var trainRows = order[testCount..].Order().ToArray();
+        var (trainRows, testRows) = Split(n, testFraction, seed, table.Path);
+        int testCount = testRows.Length;
 
         var (mean, std) = Moments(x, d, trainRows);
         for (int i = 0; i < n; i++)
@@ -83,7 +76,7 @@ public sealed class TabularData
         if (resolved == TabularTask.Regression)
         {
             var y = new float[n];
-            for (int i = 0; i < n; i++) y[i] = (float)Number(table, i, t, "a regression target must be a number");
+            for (int i = 0; i < n; i++) y[i] = (float)Number(table, i, t, TargetMustBeNumber);
             make = rows => new Dataset(Gather(x, d, rows), [d], rows.Select(i => y[i]).ToArray(), 1);
         }
         else
@@ -106,6 +99,24 @@ public sealed class TabularData
             Mean = mean,
             Std = std,
         };
+    }
+
+    private static void CheckFraction(double testFraction)
+    {
+        if (!(testFraction >= 0 && testFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(testFraction), $"test fraction must be in [0, 1), got {testFraction.ToString(CultureInfo.InvariantCulture)}");
+    }
+
+    // The rows shuffled by the seed, the first round(fraction * n) of them (at least one, leaving one) to test; each part in row order.
+    private static (int[] Train, int[] Test) Split(int n, double testFraction, ulong seed, string path)
+    {
+        var order = Enumerable.Range(0, n).ToArray();
+        new Rng(seed ^ 0xC5B1E5D17A7AUL).Shuffle(order);
+        if (testFraction > 0 && n < 2)
+            throw new InvalidDataException($"{path}: {n} data row; a test part and a training part need at least 2 rows (or a test fraction of 0)");
+        int testCount = testFraction == 0 ? 0 : Math.Clamp((int)Math.Round(testFraction * n), 1, n - 1);
+        if (n - testCount < 1) throw new InvalidDataException($"{path}: {n} rows leave no training rows");
+        return (order[testCount..].Order().ToArray(), order[..testCount].Order().ToArray());
     }
 
     /// <summary>Classification when the target has text, or only whole numbers with few distinct values; else regression.</summary>
@@ -133,16 +144,21 @@ public sealed class TabularData
     private static string ClassKey(string cell) =>
         CsvTable.TryNumber(cell, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : cell;
 
-    private static double Number(CsvTable table, int row, int column, string why)
+    private static double Number(CsvTable table, int row, int column, string why) =>
+        Number(table.Path, table.Lines[row], table.Columns[column], table.Rows[row][column], why);
+
+    private static double Number(string path, int line, string column, string cell, string why)
     {
-        string cell = table.Rows[row][column];
         if (CsvTable.TryNumber(cell, out double v))
             return Math.Abs(v) <= float.MaxValue
                 ? v
-                : throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {Clip(cell)} is beyond float32's range (±3.4e38)");
+                : throw new InvalidDataException($"{path}: line {line}: column '{column}' {Clip(cell)} is beyond float32's range (±3.4e38)");
         string what = cell.Length == 0 ? "is empty" : $"'{Clip(cell)}' is not a number";
-        throw new InvalidDataException($"{table.Path}: line {table.Lines[row]}: column '{table.Columns[column]}' {what}; {why}");
+        throw new InvalidDataException($"{path}: line {line}: column '{column}' {what}; {why}");
     }
+
+    private const string FeatureMustBeNumber = "a feature must be a number (categorical features are not supported)";
+    private const string TargetMustBeNumber = "a regression target must be a number";
 
     // A cell as a one-line message shows it: line breaks (a quoted field may hold them) escaped, long text cut.
     private static string Clip(string cell)

@@ -62,9 +62,10 @@ public class StreamingCliTests
         string data = SmallData.Folder(SmallData.TempDir(), 40, 10, seed: 8);
         string csv = Path.Combine(SmallData.TempDir(), "t.csv");
         File.WriteAllText(csv, "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n");
-        Assert.Contains("--stream: for IDX folders and image folders", AssertBadInput("train", "--data", csv, "--target", "y", "--stream"));
         Assert.Contains("--stream: --fit two-phase needs every sample in memory",
             AssertBadInput("train", "--data", data, "--model", "rbf(4),dense(4)", "--fit", "two-phase", "--stream"));
+        Assert.Contains("--stream: --fit two-phase needs every sample in memory",
+            AssertBadInput("train", "--data", csv, "--target", "y", "--model", "rbf(4),dense(2)", "--fit", "two-phase", "--stream"));
     }
 
     [Fact]
