@@ -67,13 +67,7 @@ public sealed partial class TabularData
             }
             else
             {
-                var cells = targetCells.ToArray();
-                var names = ClassNames(cells);
-                if (names.Length < 2)
-                    throw new InvalidDataException($"{path}: column '{head.Columns[t]}' holds '{Clip(cells[0])}' on every row; classification needs at least two classes");
-                var index = new Dictionary<string, int>();
-                for (int c = 0; c < names.Length; c++) index[names[c]] = c;
-                var labels = cells.Select(v => index[ClassKey(v)]).ToArray();
+                var (names, labels) = Classes([.. targetCells], path, head.Columns[t]);
                 make = part => new Dataset(new StandardisedRows(file, part, mean, std, path), part.Select(i => labels[i]).ToArray(), names.Length, names);
             }
             return new TabularData

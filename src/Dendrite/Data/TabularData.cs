@@ -81,12 +81,7 @@ public sealed partial class TabularData
         }
         else
         {
-            var names = ClassNames(targetCells);
-            if (names.Length < 2)
-                throw new InvalidDataException($"{table.Path}: column '{table.Columns[t]}' holds '{Clip(targetCells[0])}' on every row; classification needs at least two classes");
-            var index = new Dictionary<string, int>();
-            for (int c = 0; c < names.Length; c++) index[names[c]] = c;
-            var labels = targetCells.Select(v => index[ClassKey(v)]).ToArray();
+            var (names, labels) = Classes(targetCells, table.Path, table.Columns[t]);
             make = rows => new Dataset(Gather(x, d, rows), [d], rows.Select(i => labels[i]).ToArray(), names.Length, names);
         }
         return new TabularData
@@ -130,6 +125,17 @@ public sealed partial class TabularData
             values.Add(v);
         }
         return values.Count <= MaxGuessedClasses ? TabularTask.Classification : TabularTask.Regression;
+    }
+
+    // The class names and each row's label; at least two classes.
+    private static (string[] Names, int[] Labels) Classes(string[] cells, string path, string column)
+    {
+        var names = ClassNames(cells);
+        if (names.Length < 2)
+            throw new InvalidDataException($"{path}: column '{column}' holds '{Clip(cells[0])}' on every row; classification needs at least two classes");
+        var index = new Dictionary<string, int>();
+        for (int c = 0; c < names.Length; c++) index[names[c]] = c;
+        return (names, cells.Select(v => index[ClassKey(v)]).ToArray());
     }
 
     /// <summary>Distinct labels in order: numerically when all are numbers (so "2" and "2.0" are one class), else ordinally.</summary>
