@@ -89,12 +89,15 @@ public sealed class Trainer
     /// Lazy: training runs as the result is enumerated, and each epoch's metrics are yielded (after
     /// <see cref="EpochEnded"/>) as that epoch ends; stopping the enumeration early stops training there.
     /// <paramref name="cancellation"/> is checked before each batch: <see cref="Position"/> then stands after the last
-    /// finished batch, so a checkpoint saved at that point resumes exactly.
+    /// finished batch, so a checkpoint saved at that point resumes exactly. On a device engine the loader prepares the
+    /// next batch on the host while the device trains on this one (<see cref="DataLoader.Prefetch"/> is turned on: the same
+    /// batches, so the same results).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
     public IEnumerable<EpochMetrics> Resume(DataLoader loader, Dataset? test, int lastEpoch, TrainingPosition from, CancellationToken cancellation = default)
     {
         BaseLearningRate = Optimizer.LearningRate;
+        if (Model.Device is not null) loader.Prefetch = true; // loading overlaps the device's compute
         try
         {
             for (int epoch = from.Epoch; epoch <= lastEpoch; epoch++)

@@ -115,6 +115,29 @@ public class GpuTrainingTests
     }
 
     [Fact]
+    public void On_the_device_the_next_batch_is_prepared_while_it_trains_and_the_results_are_the_same()
+    {
+        var train = SmallData.Dataset(160, seed: 6);
+        float[][] Run(bool prefetch)
+        {
+            var net = Net(Cnn, Ilgpu.Engine);
+            var trainer = new Trainer(net, new SoftmaxCrossEntropy(), new Adam(0.01f));
+            var loader = new DataLoader(train, 32, shuffle: true, new Rng(3)) { Augment = ImageAugmentation.Parse("shift=1", train.SampleShape)!.Apply };
+            bool seen = false;
+            trainer.BatchEnded = (_, _, _, _) => seen |= loader.Prefetch;
+            if (prefetch) trainer.Fit(loader, null, epochs: 2).ToList();
+            else
+                for (int epoch = 1; epoch <= 2; epoch++) trainer.TrainEpoch(loader, epoch); // the bare loop leaves the loader as it is
+            Assert.Equal(prefetch, seen);
+            trainer.Synchronize();
+            return [.. net.Parameters.Select(p => p.Value.Span.ToArray())];
+        }
+        var ahead = Run(prefetch: true);
+        var plain = Run(prefetch: false);
+        for (int i = 0; i < ahead.Length; i++) Assert.Equal(plain[i], ahead[i]);
+    }
+
+    [Fact]
     public void A_checkpoint_resumes_on_the_other_device_and_gives_the_cpu_run()
     {
         var options = new TrainingOptions { Epochs = 2, Batch = 32, Optimizer = "momentum", LearningRate = 0.05f, Schedule = "step", Seed = 6 };
