@@ -16,10 +16,11 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 
 if [ ! -f "$out/Dendrite.Fuzz.dll" ] || [ "${REBUILD:-0}" = 1 ]; then
   dotnet publish "$here/Dendrite.Fuzz/Dendrite.Fuzz.csproj" -c Release -o "$out" >/dev/null
-  # Instrument the library and the tool (the image reader is the tool's), not the runtime or SkiaSharp's native code:
-  # AFL then sees Dendrite's branches.
+  # Instrument the library, the tool and the pictures package (the image reader is theirs), not the runtime or SkiaSharp's
+  # native code: AFL then sees Dendrite's branches.
   sharpfuzz "$out/Dendrite.Core.dll"
   sharpfuzz "$out/dendrite.dll"
+  sharpfuzz "$out/Dendrite.Visualization.dll" # the image header checks (ImageDecoder)
 fi
 
 run() {
