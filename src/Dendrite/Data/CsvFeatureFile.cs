@@ -3,8 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Dendrite;
 
 /// <summary>
-/// A CSV table's feature columns as float32 rows in a temporary file, written in one pass over the table and unlinked as
-/// soon as it is open (nothing is left behind, even when the process is killed): what a streamed
+/// A CSV table's feature columns as float32 rows in a <see cref="ScratchFile"/>, written in one pass over the table: what a streamed
 /// <see cref="TabularData"/> reads its rows from. Memory holds the target column, not the features.
 /// </summary>
 internal sealed class CsvFeatureFile : IDisposable
@@ -25,40 +24,26 @@ internal sealed class CsvFeatureFile : IDisposable
     /// </summary>
     public static CsvFeatureFile Write(IEnumerable<(string[] Cells, int Line)> rows, int[] features, Func<string[], int, int, float> number, Action<string[], int> row)
     {
-        string temp = Path.Combine(Path.GetTempPath(), $"dendrite-{Environment.ProcessId}-{Guid.NewGuid():N}.csv.f32");
-        try
+        int count = 0;
+        var file = ScratchFile.Create(".csv.f32", stream =>
         {
-            int count = 0;
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            var values = new float[features.Length];
+            foreach (var (cells, line) in rows)
             {
-                var values = new float[features.Length];
-                foreach (var (cells, line) in rows)
-                {
-                    for (int f = 0; f < features.Length; f++) values[f] = number(cells, features[f], line);
-                    stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-                    row(cells, line);
-                    count++;
-                }
+                for (int f = 0; f < features.Length; f++) values[f] = number(cells, features[f], line);
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+                row(cells, line);
+                count++;
             }
-            return new CsvFeatureFile(File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess), features.Length, count);
-        }
-        finally
-        {
-            File.Delete(temp); // an open file stays readable once unlinked
-        }
+        });
+        return new CsvFeatureFile(file, features.Length, count);
     }
 
     /// <summary>Row <paramref name="row"/>'s features into <paramref name="values"/>; thread-safe.</summary>
     public void Read(int row, Span<float> values)
     {
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[..Features]);
-        long at = (long)row * Features * sizeof(float);
-        for (int read = 0; read < bytes.Length;)
-        {
-            int n = RandomAccess.Read(_file, bytes[read..], at + read);
-            if (n == 0) throw new InvalidDataException("the temporary feature file got shorter while it was read");
-            read += n;
-        }
+        if (!ScratchFile.ReadExactly(_file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[..Features]), (long)row * Features * sizeof(float)))
+            throw new InvalidDataException("the temporary feature file got shorter while it was read");
     }
 
     public void Dispose() => _file.Dispose();

@@ -74,12 +74,11 @@ public sealed class IdxSamples : SampleSource
     // Unpacks a gzipped file into an unlinked temporary file and returns it open for reading.
     private static SafeFileHandle Unpack(string path, long expected)
     {
-        string temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"dendrite-{Environment.ProcessId}-{Guid.NewGuid():N}.idx");
         try
         {
-            using (var source = new GZipStream(File.OpenRead(path), CompressionMode.Decompress))
-            using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            return ScratchFile.Create(".idx", target =>
             {
+                using var source = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
                 var buffer = new byte[1 << 20];
                 long total = 0;
                 int n;
@@ -90,15 +89,9 @@ public sealed class IdxSamples : SampleSource
                     target.Write(buffer, 0, n);
                 }
                 if (total < expected) throw new InvalidDataException($"{path}: truncated: header claims {expected} bytes, file holds {total}");
-            }
-            var handle = File.OpenHandle(temp, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess);
-            return handle;
+            });
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal)) { throw new InvalidDataException($"{path}: {e.Message}", e); }
-        finally
-        {
-            File.Delete(temp); // an open file stays readable once unlinked
-        }
     }
 
     /// <inheritdoc/>
@@ -106,14 +99,8 @@ public sealed class IdxSamples : SampleSource
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
         var bytes = _bytes.Value!;
-        int read = 0;
-        long at = _dataStart + (long)index * _size;
-        while (read < _size)
-        {
-            int n = RandomAccess.Read(_file, bytes.AsSpan(read), at + read);
-            if (n == 0) throw new InvalidDataException($"{Name}: the file got shorter while it was read (sample {index})");
-            read += n;
-        }
+        if (!ScratchFile.ReadExactly(_file, bytes, _dataStart + (long)index * _size))
+            throw new InvalidDataException($"{Name}: the file got shorter while it was read (sample {index})");
         for (int i = 0; i < _size; i++) destination[i] = bytes[i] * (1f / 255f);
     }
 
