@@ -77,8 +77,7 @@ public static class EvalCommand
         int top = test.Labels.Length == 0 ? 0 : test.Labels.Max();
         if (top >= meta.Outputs)
             throw new UsageException($"--data: label {top} is outside the model's {meta.Outputs} classes");
-        return test.IsStreamed ? new Dataset(test.Source!, test.Labels, meta.Outputs, meta.ClassNames)
-            : new Dataset(test.Features, test.SampleShape, test.Labels, meta.Outputs, meta.ClassNames);
+        return test.WithClasses(meta.Outputs, meta.ClassNames);
     }
 
     // An image folder's test split (train/test, or the split of one tree the model was trained with), in the model's classes.

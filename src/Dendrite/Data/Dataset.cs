@@ -156,6 +156,19 @@ public sealed class Dataset
         return result;
     }
 
+    /// <summary>
+    /// The same samples and labels counted as <paramref name="classes"/> classes named <paramref name="classNames"/> (a model's
+    /// classes, say): the features are shared, not copied, and a streamed set keeps its source and normalisation.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A label is outside 0 to <paramref name="classes"/> - 1.</exception>
+    public Dataset WithClasses(int classes, string[]? classNames)
+    {
+        if (Source is null) return new Dataset(_features, SampleShape, Labels, classes, classNames);
+        var result = new Dataset(Source, Labels, classes, classNames);
+        result._normalizations.AddRange(_normalizations);
+        return result;
+    }
+
     /// <summary>The first <paramref name="n"/> samples (a copy; a streamed set shares its source and normalisation).</summary>
     public Dataset Take(int n)
     {

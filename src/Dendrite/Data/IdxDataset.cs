@@ -50,15 +50,11 @@ public static class IdxDataset
         if (train.Classes != test.Classes)
         {
             int k = Math.Max(train.Classes, test.Classes);
-            train = WithClasses(train, k, names);
-            test = WithClasses(test, k, names);
+            train = train.WithClasses(k, names);
+            test = test.WithClasses(k, names);
         }
         return (train, test);
     }
-
-    private static Dataset WithClasses(Dataset d, int classes, string[]? names) => d.IsStreamed
-        ? new Dataset(d.Source!, d.Labels, classes, names)
-        : new Dataset(d.Features, d.SampleShape, d.Labels, classes, names);
 
     /// <summary>Only the test split (the t10k files), e.g. to evaluate a saved model.</summary>
     public static Dataset LoadTest(string dir, int limit = int.MaxValue) => Test(dir, limit, stream: false);
