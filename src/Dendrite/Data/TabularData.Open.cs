@@ -57,7 +57,7 @@ public sealed partial class TabularData
             int n = file.Rows;
             var resolved = task ?? Guess(targetCells);
             var (trainRows, testRows) = Split(n, testFraction, seed, path);
-            var (mean, std) = Moments(file, trainRows);
+            var (mean, std) = Moments(file.Features, trainRows, (i, row) => file.Read(i, row));
             Func<int[], Dataset> make;
             if (resolved == TabularTask.Regression)
             {
@@ -86,35 +86,5 @@ public sealed partial class TabularData
             file.Dispose();
             throw;
         }
-    }
-
-    // Moments over the file's rows, summed per feature in row order as the in-memory Moments sums them.
-    private static (float[] Mean, float[] Std) Moments(CsvFeatureFile file, int[] rows)
-    {
-        int d = file.Features;
-        var x = new float[d];
-        var sum = new double[d];
-        var sq = new double[d];
-        foreach (int i in rows)
-        {
-            file.Read(i, x);
-            for (int f = 0; f < d; f++) sum[f] += x[f];
-        }
-        var m = new double[d];
-        for (int f = 0; f < d; f++) m[f] = sum[f] / rows.Length;
-        foreach (int i in rows)
-        {
-            file.Read(i, x);
-            for (int f = 0; f < d; f++) sq[f] += (x[f] - m[f]) * (x[f] - m[f]);
-        }
-        var mean = new float[d];
-        var std = new float[d];
-        for (int f = 0; f < d; f++)
-        {
-            double s = Math.Sqrt(sq[f] / rows.Length);
-            mean[f] = (float)m[f];
-            std[f] = s > 1e-12 ? (float)s : 1f;
-        }
-        return (mean, std);
     }
 }

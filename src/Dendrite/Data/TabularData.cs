@@ -68,7 +68,7 @@ public sealed partial class TabularData
         var (trainRows, testRows) = Split(n, testFraction, seed, table.Path);
         int testCount = testRows.Length;
 
-        var (mean, std) = Moments(x, d, trainRows);
+        var (mean, std) = Moments(d, trainRows, (i, row) => x.AsSpan(i * d, d).CopyTo(row));
         for (int i = 0; i < n; i++)
             for (int f = 0; f < d; f++) x[i * d + f] = (x[i * d + f] - mean[f]) / std[f];
 
@@ -173,18 +173,31 @@ public sealed partial class TabularData
         return cell.Length <= 40 ? cell : cell[..37] + "...";
     }
 
-    private static (float[] Mean, float[] Std) Moments(float[] x, int d, int[] rows)
+    // Each feature's mean and population deviation over the given rows (1 where it is below 1e-12), summed in double in
+    // row order, for rows in memory and rows read from a file alike (so the two give the same bits).
+    private static (float[] Mean, float[] Std) Moments(int d, int[] rows, Action<int, float[]> read)
     {
+        var x = new float[d];
+        var sum = new double[d];
+        var sq = new double[d];
+        foreach (int i in rows)
+        {
+            read(i, x);
+            for (int f = 0; f < d; f++) sum[f] += x[f];
+        }
+        var m = new double[d];
+        for (int f = 0; f < d; f++) m[f] = sum[f] / rows.Length;
+        foreach (int i in rows)
+        {
+            read(i, x);
+            for (int f = 0; f < d; f++) sq[f] += (x[f] - m[f]) * (x[f] - m[f]);
+        }
         var mean = new float[d];
         var std = new float[d];
         for (int f = 0; f < d; f++)
         {
-            double sum = 0, sq = 0;
-            foreach (int i in rows) sum += x[i * d + f];
-            double m = sum / rows.Length;
-            foreach (int i in rows) sq += (x[i * d + f] - m) * (x[i * d + f] - m);
-            double s = Math.Sqrt(sq / rows.Length);
-            mean[f] = (float)m;
+            double s = Math.Sqrt(sq[f] / rows.Length);
+            mean[f] = (float)m[f];
             std[f] = s > 1e-12 ? (float)s : 1f;
         }
         return (mean, std);
