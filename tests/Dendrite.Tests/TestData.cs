@@ -5,6 +5,9 @@ internal static class TestData
 {
     public static Tensor Random(Rng rng, params int[] shape) => Random(rng, -1f, 1f, shape);
 
+    /// <summary>The values' bit patterns, to compare floats for bit-identity (NaNs and signed zeros included).</summary>
+    public static int[] Bits(ReadOnlySpan<float> values) => [.. values.ToArray().Select(BitConverter.SingleToInt32Bits)];
+
     public static Tensor Random(Rng rng, float low, float high, params int[] shape)
     {
         var t = new Tensor(shape);

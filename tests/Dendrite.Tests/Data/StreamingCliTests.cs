@@ -8,8 +8,6 @@ namespace Dendrite.Tests.Data;
 [Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class StreamingCliTests
 {
-    private static int[] Bits(ReadOnlySpan<float> values) => [.. values.ToArray().Select(BitConverter.SingleToInt32Bits)];
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -31,7 +29,7 @@ public class StreamingCliTests
             for (int i = 0; i < a.Count; i++)
             {
                 b.ReadSample(i, x);
-                Assert.Equal(Bits(a.Sample(i)), Bits(x));
+                Assert.Equal(TestData.Bits(a.Sample(i)), TestData.Bits(x));
             }
         }
     }
@@ -51,8 +49,8 @@ public class StreamingCliTests
         Assert.True(code == 0, err);
         Assert.Contains("epoch 2/2", streamed);
         Assert.Equal(Results(memory).Replace("memory.safetensors", "X"), Results(streamed).Replace("streamed.safetensors", "X"));
-        var a = ModelFile.Load(Path.Combine(dir, "memory.safetensors")).Net.Parameters.Select(p => Bits(p.Value.Span));
-        var b = ModelFile.Load(Path.Combine(dir, "streamed.safetensors")).Net.Parameters.Select(p => Bits(p.Value.Span));
+        var a = ModelFile.Load(Path.Combine(dir, "memory.safetensors")).Net.Parameters.Select(p => TestData.Bits(p.Value.Span));
+        var b = ModelFile.Load(Path.Combine(dir, "streamed.safetensors")).Net.Parameters.Select(p => TestData.Bits(p.Value.Span));
         Assert.Equal(a, b);
     }
 

@@ -9,8 +9,6 @@ namespace Dendrite.Tests.Data;
 [Collection(Dendrite.Tests.Cli.ConsoleCollection.Name)]
 public class StreamingCsvTests
 {
-    private static int[] Bits(ReadOnlySpan<float> values) => [.. values.ToArray().Select(BitConverter.SingleToInt32Bits)];
-
     // A header, three features of different scales, a class column and a value column; a quoted field with a comma.
     private static string Table(int rows, ulong seed)
     {
@@ -37,7 +35,7 @@ public class StreamingCsvTests
         for (int i = 0; i < loaded.Count; i++)
         {
             streamed.ReadSample(i, x);
-            Assert.Equal(Bits(loaded.Sample(i)), Bits(x));
+            Assert.Equal(TestData.Bits(loaded.Sample(i)), TestData.Bits(x));
         }
     }
 
@@ -52,8 +50,8 @@ public class StreamingCsvTests
         Assert.Equal(loaded.Task, streamed.Task);
         Assert.Equal(loaded.FeatureNames, streamed.FeatureNames);
         Assert.Equal(["first, a", "second", "third"], streamed.FeatureNames[..3]);
-        Assert.Equal(Bits(loaded.Mean), Bits(streamed.Mean));
-        Assert.Equal(Bits(loaded.Std), Bits(streamed.Std));
+        Assert.Equal(TestData.Bits(loaded.Mean), TestData.Bits(streamed.Mean));
+        Assert.Equal(TestData.Bits(loaded.Std), TestData.Bits(streamed.Std));
         AssertSame(loaded.Train, streamed.Train);
         AssertSame(loaded.Test!, streamed.Test!);
         Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"dendrite-{Environment.ProcessId}-*.csv.f32"));

@@ -5,8 +5,6 @@ namespace Dendrite.Tests.Data;
 /// <summary>Streamed data sets (samples read from disk as a loader needs them) against the same sets loaded into memory, bit for bit.</summary>
 public class StreamingTests
 {
-    private static int[] Bits(ReadOnlySpan<float> values) => [.. values.ToArray().Select(BitConverter.SingleToInt32Bits)];
-
     private static readonly TrainingOptions Options = new()
     {
         Optimizer = "momentum", LearningRate = 0.05f, Momentum = 0.8f, Schedule = "step", Batch = 16, Epochs = 3, Seed = 5,
@@ -41,7 +39,7 @@ public class StreamingTests
         for (int i = 0; i < train.Count; i++)
         {
             streamedTrain.ReadSample(i, x);
-            Assert.Equal(Bits(train.Sample(i)), Bits(x));
+            Assert.Equal(TestData.Bits(train.Sample(i)), TestData.Bits(x));
         }
         Assert.Throws<InvalidOperationException>(() => streamedTrain.Features);
         Assert.Equal(Normalization.Fit(train.Features), Normalization.Fit(streamedTrain));
@@ -81,7 +79,7 @@ public class StreamingTests
             {
                 var m = memory.GetBatch(b);
                 var d = disk.GetBatch(b);
-                Assert.Equal(Bits(m.Inputs.Span), Bits(d.Inputs.Span));
+                Assert.Equal(TestData.Bits(m.Inputs.Span), TestData.Bits(d.Inputs.Span));
                 Assert.Equal(m.Labels[..m.Count], d.Labels[..d.Count]);
                 Assert.Equal(memory.Rng.State, disk.RngState); // a checkpoint here saves the same state
             }
@@ -92,7 +90,7 @@ public class StreamingTests
         disk.GetBatch(0);
         var again = disk.GetBatch(0);
         memory.GetBatch(0);
-        Assert.Equal(Bits(memory.GetBatch(0).Inputs.Span), Bits(again.Inputs.Span));
+        Assert.Equal(TestData.Bits(memory.GetBatch(0).Inputs.Span), TestData.Bits(again.Inputs.Span));
     }
 
     [Fact]
@@ -122,8 +120,8 @@ public class StreamingTests
         var rest = resumed.Fit().ToList();
         Assert.Equal(fullHistory[^1].TestLoss, rest[^1].TestLoss);
         Assert.Equal(fullHistory[^1].TestAccuracy, rest[^1].TestAccuracy);
-        var expected = full.Net.Parameters.Select(p => Bits(p.Value.Span)).ToList();
-        var actual = resumed.Net.Parameters.Select(p => Bits(p.Value.Span)).ToList();
+        var expected = full.Net.Parameters.Select(p => TestData.Bits(p.Value.Span)).ToList();
+        var actual = resumed.Net.Parameters.Select(p => TestData.Bits(p.Value.Span)).ToList();
         Assert.Equal(expected, actual);
         foreach (var d in new[] { streamedTrain, streamedTest, againTrain, againTest }) d.Source!.Dispose();
     }
