@@ -15,10 +15,16 @@ public abstract class Activation : Layer
     /// <summary>The spec is the <see cref="Name"/>: <c>relu</c>, <c>elu(0.5)</c>.</summary>
     public override string Spec => Name;
 
-    /// <summary>y = f(x) for every element; y may be x itself (an inference plan applies activations in place).</summary>
+    /// <summary>
+    /// y = f(x) for every element; y may be x itself (an inference plan applies activations in place). A batch may be
+    /// handed over in consecutive slices, on several threads at once: each element's result must depend on that element alone.
+    /// </summary>
     public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
 
-    /// <summary>dx = f'(x) * dy, given the input x and the output y = f(x) of the same forward pass.</summary>
+    /// <summary>
+    /// dx = f'(x) * dy, given the input x and the output y = f(x) of the same forward pass; like <see cref="Apply"/>, it
+    /// may be called on consecutive slices of a batch, on several threads at once.
+    /// </summary>
     public abstract void Derive(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
 
     /// <summary>Any shape, unchanged.</summary>
@@ -36,7 +42,7 @@ public abstract class Activation : Layer
         if (Linearized) return Tangent(x, y);
         _x = x;
         _saved = y;
-        Apply(x.Span, y.Span);
+        _job.Run(this, Engine, x.Data, null, null, y.Data, x.Length);
         return y;
     }
 
@@ -86,11 +92,42 @@ public abstract class Activation : Layer
     {
         var x = _x ?? throw new InvalidOperationException($"{Label}: backward before forward");
         var dx = Tensor.Ensure(ref _dx, x[0], InputShape);
-        Derive(x.Span, _saved!.Span, dy.Span, dx.Span);
+        _job.Run(this, Engine, x.Data, _saved!.Data, dy.Data, dx.Data, x.Length);
         return dx;
     }
 
     /// <summary>Every elementwise activation Dendrite has, by spec name, with its default settings.</summary>
     public static IReadOnlyList<Activation> All() =>
         [new Linear(), new Step(), new Sigmoid(), new Tanh(), new ReLU(), new LeakyReLU(), new Elu(), new Gaussian()];
+
+    private readonly SliceJob _job = new();
+
+    // A batch split into slices of whole vectors, one per chunk: every element is computed as on one thread, so the
+    // split never changes a result. Below SliceJob.MinSlice values a call stays on the calling thread.
+    private sealed class SliceJob : Kernels.IParallelJob
+    {
+        private const int MinSlice = 1 << 15;
+        private Activation? _layer;
+        private float[]? _x, _y, _dy, _out;
+        private int _length, _chunks;
+
+        // Forward when y and dy are null (out = f(x)), else backward (out = f'(x) * dy).
+        public void Run(Activation layer, Engine engine, float[] x, float[]? y, float[]? dy, float[] result, int length)
+        {
+            (_layer, _x, _y, _dy, _out, _length) = (layer, x, y, dy, result, length);
+            _chunks = Math.Clamp(length / MinSlice, 1, 4 * engine.Threads);
+            engine.Run(this, _chunks);
+            (_layer, _x, _y, _dy, _out) = (null, null, null, null, null);
+        }
+
+        public void Execute(int chunk)
+        {
+            int start = Bound(chunk), count = Bound(chunk + 1) - start;
+            if (_dy is null) _layer!.Apply(_x.AsSpan(start, count), _out.AsSpan(start, count));
+            else _layer!.Derive(_x.AsSpan(start, count), _y.AsSpan(start, count), _dy.AsSpan(start, count), _out.AsSpan(start, count));
+        }
+
+        // Slice edges on multiples of 16 values (a 512-bit vector), so that no vector straddles two threads.
+        private int Bound(int chunk) => chunk == _chunks ? _length : (int)((long)_length * chunk / _chunks) & ~15;
+    }
 }

@@ -22,11 +22,14 @@ internal sealed class ColumnJob : IParallelJob
     private int _first, _ld, _channels, _filters;
     private bool _hasBias, _relu;
     private Window2d _g;
+    private int[]? _offsets; // Im2Col.Offsets of _offsetsFor, built once per geometry
+    private Window2d _offsetsFor;
 
     /// <summary>col[:, i*plane ...] = im2col(x[first + i]) for i &lt; count (see <see cref="Im2Col.Gather"/>); col has leading dimension ld.</summary>
     public void Gather(Engine engine, Tensor x, int first, int count, int channels, in Window2d g, float[] col, int ld)
     {
         (_step, _batch, _matrix, _first, _ld, _channels, _g) = (Step.Gather, x.Data, col, first, ld, channels, g);
+        PrepareOffsets();
         Run(engine, count, channels * g.KernelArea * g.OutPlane);
     }
 
@@ -34,6 +37,7 @@ internal sealed class ColumnJob : IParallelJob
     public void Scatter(Engine engine, float[] col, int ld, int first, int count, int channels, in Window2d g, Tensor dx)
     {
         (_step, _batch, _matrix, _first, _ld, _channels, _g) = (Step.Scatter, dx.Data, col, first, ld, channels, g);
+        PrepareOffsets();
         Run(engine, count, channels * g.KernelArea * g.OutPlane);
     }
 
@@ -57,6 +61,15 @@ internal sealed class ColumnJob : IParallelJob
         Run(engine, count, filters * g.OutPlane);
     }
 
+    // The offset table when this geometry prefers one (Im2Col.PrefersTable); null otherwise.
+    private void PrepareOffsets()
+    {
+        if (!Im2Col.PrefersTable(_g)) return;
+        if (_offsets is null || _offsetsFor != _g) (_offsets, _offsetsFor) = (Im2Col.Offsets(_g), _g);
+    }
+
+    private bool UseOffsets => _offsets is not null && _offsetsFor == _g;
+
     private void Run(Engine engine, int count, int floatsPerImage)
     {
         if ((long)count * floatsPerImage < ParallelFloats)
@@ -73,13 +86,15 @@ internal sealed class ColumnJob : IParallelJob
             case Step.Gather:
             {
                 int size = _channels * _g.InPlane;
-                Im2Col.Gather(_batch.AsSpan(n * size, size), _channels, _g, _matrix, _ld, offset);
+                if (UseOffsets) Im2Col.GatherByTable(_batch.AsSpan(n * size, size), _channels, _g, _offsets, _matrix, _ld, offset);
+                else Im2Col.Gather(_batch.AsSpan(n * size, size), _channels, _g, _matrix, _ld, offset);
                 break;
             }
             case Step.Scatter:
             {
                 int size = _channels * _g.InPlane;
-                Im2Col.ScatterAdd(_matrix, _ld, offset, _channels, _g, _batch.AsSpan(n * size, size));
+                if (UseOffsets) Im2Col.ScatterAddByTable(_matrix, _ld, offset, _channels, _g, _offsets, _batch.AsSpan(n * size, size));
+                else Im2Col.ScatterAdd(_matrix, _ld, offset, _channels, _g, _batch.AsSpan(n * size, size));
                 break;
             }
             case Step.Collect:

@@ -13,6 +13,7 @@ namespace Dendrite.Kernels;
 /// one FMA chain per lane) whatever chunk or thread computes it, and k is never split across threads, so
 /// results are bit-identical for any thread count.
 /// </summary>
+[SkipLocalsInit] // the tile below is the kernel's output (beta 0), never read before it is written
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
