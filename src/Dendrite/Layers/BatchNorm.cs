@@ -10,18 +10,19 @@ namespace Dendrite;
 /// Training uses the batch's μ and biased σ² and updates running averages (momentum 0.1, the unbiased σ² as
 /// PyTorch does); evaluation uses the running averages, so the layer becomes a fixed affine map.
 /// </summary>
-public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : Layer, ISpecLayer<BatchNorm>
+public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f, float initialGamma = 1f) : Layer, ISpecLayer<BatchNorm>
 {
-    /// <summary><c>batchnorm[(momentum=0.1,eps=1e-5)]</c>, also <c>bn</c>.</summary>
-    public static LayerSyntax Syntax { get; } = new("batchnorm", "batchnorm[(momentum=0.1,eps=1e-5)]", 0, "bn");
+    /// <summary><c>batchnorm[(momentum=0.1,eps=1e-5,gamma=1)]</c>, also <c>bn</c>.</summary>
+    public static LayerSyntax Syntax { get; } = new("batchnorm", "batchnorm[(momentum=0.1,eps=1e-5,gamma=1)]", 0, "bn");
 
-    /// <summary>Reads momentum and eps.</summary>
+    /// <summary>Reads momentum, eps and gamma (γ's starting value).</summary>
     public static BatchNorm FromSpec(LayerSpec s)
     {
-        float momentum = s.Float(-1, "momentum", 0.1f), eps = s.Float(-1, "eps", 1e-5f);
+        float momentum = s.Float(-1, "momentum", 0.1f), eps = s.Float(-1, "eps", 1e-5f), gamma = s.Float(-1, "gamma", 1f);
         if (!(momentum > 0 && momentum <= 1)) throw s.Fail($"momentum must be in (0, 1], got {momentum}");
         if (!(eps > 0)) throw s.Fail($"eps must be positive, got {eps}");
-        return new BatchNorm(momentum, eps);
+        if (!float.IsFinite(gamma)) throw s.Fail($"gamma must be a finite number, got {gamma}");
+        return new BatchNorm(momentum, eps, gamma);
     }
 
     private Parameter? _gamma, _beta;
@@ -37,12 +38,19 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     /// <summary>ε added to the variance under the square root; positive, default 1e-5.</summary>
     public float Epsilon { get; } = epsilon > 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), $"batchnorm: eps must be positive, got {epsilon}");
 
+    /// <summary>
+    /// The value γ starts at, default 1. 0 makes a residual block's last batch norm start its branch at zero, so the
+    /// block starts as its shortcut (Goyal et al. 2017; torchvision's <c>zero_init_residual</c>).
+    /// </summary>
+    public float InitialGamma { get; } = float.IsFinite(initialGamma) ? initialGamma
+        : throw new ArgumentOutOfRangeException(nameof(initialGamma), $"batchnorm: gamma must be a finite number, got {initialGamma}");
+
     /// <summary>C, the first axis of a sample (features for [N, C], channels for [N, C, H, W]). Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public int Channels => InputShape[0];
     /// <summary>Values per channel in one sample: H*W for a conv map, 1 for a dense layer's features.</summary>
     private int Spatial => Tensor.Volume(InputShape) / InputShape[0];
 
-    /// <summary>γ [C], saved as <c>weight</c>; starts at 1, exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
+    /// <summary>γ [C], saved as <c>weight</c>; starts at <see cref="InitialGamma"/>, exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
     public Parameter Gamma => _gamma ?? throw new InvalidOperationException($"{Label}: not built");
 
     /// <summary>β [C], saved as <c>bias</c>; starts at 0, exempt from weight decay. Throws <see cref="InvalidOperationException"/> before the layer is built.</summary>
@@ -57,7 +65,7 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     /// <summary><c>running_mean</c> and <c>running_var</c>: saved with the model, not trained.</summary>
     public override IReadOnlyList<(string Name, Tensor Value)> Buffers => [("running_mean", _runningMean), ("running_var", _runningVar)];
 
-    /// <summary><c>batchnorm</c>, adding <c>momentum</c> and <c>eps</c> only where they differ from the defaults.</summary>
+    /// <summary><c>batchnorm</c>, adding <c>momentum</c>, <c>eps</c> and <c>gamma</c> only where they differ from the defaults.</summary>
     public override string Spec
     {
         get
@@ -65,6 +73,7 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
             var args = new List<string>();
             if (Momentum != 0.1f) args.Add($"momentum={Momentum.ToString(CultureInfo.InvariantCulture)}");
             if (Epsilon != 1e-5f) args.Add($"eps={Epsilon.ToString(CultureInfo.InvariantCulture)}");
+            if (InitialGamma != 1f) args.Add($"gamma={InitialGamma.ToString(CultureInfo.InvariantCulture)}");
             return args.Count == 0 ? "batchnorm" : $"batchnorm({string.Join(",", args)})";
         }
     }
@@ -87,7 +96,7 @@ public sealed class BatchNorm(float momentum = 0.1f, float epsilon = 1e-5f) : La
     {
         int c = inputShape[0];
         var gamma = new Tensor(c);
-        gamma.Span.Fill(1f);
+        gamma.Span.Fill(InitialGamma);
         _gamma = new Parameter("weight", gamma) { Decays = false };
         _beta = new Parameter("bias", new Tensor(c)) { Decays = false };
         Learns(_gamma, _beta);

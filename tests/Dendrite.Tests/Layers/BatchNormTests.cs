@@ -75,4 +75,34 @@ public class BatchNormTests
         var e = Assert.Throws<ShapeException>(() => bn.Forward(new Tensor(1, 4), training: true));
         Assert.Equal("layer 3 batchnorm: training needs more than one value per channel, got input [1, 4]", e.Message);
     }
+
+    [Fact]
+    public void A_zero_gamma_makes_a_residual_block_start_as_its_shortcut()
+    {
+        // torchvision's zero_init_residual: the body's last batch norm starts at γ = 0, so y = f(x) + x = x at first,
+        // and the spec keeps the choice through a save and a parse.
+        var block = (Residual)ModelSpec.Parse("residual(conv(4,3,pad=1),batchnorm,relu,conv(4,3,pad=1),batchnorm(gamma=0))")[0];
+        var net = new Sequential(block);
+        net.Build([4, 5, 5], seed: 3);
+        var last = block.Walk().OfType<BatchNorm>().Last();
+        Assert.Equal(0f, last.InitialGamma);
+        Assert.All(last.Gamma.Value.Span.ToArray(), g => Assert.Equal(0f, g));
+        Assert.Equal("batchnorm(gamma=0)", last.Spec);
+        var x = TestData.Random(new Rng(4), 2, 4, 5, 5);
+        Assert.Equal(x.Span.ToArray(), net.Forward(x, training: true).Span.ToArray());
+        // The first batch norm keeps γ = 1, and γ = 0 still learns: its gradient is Σ dy x̂, not 0.
+        Assert.All(block.Walk().OfType<BatchNorm>().First().Gamma.Value.Span.ToArray(), g => Assert.Equal(1f, g));
+        var dy = TestData.Random(new Rng(5), 2, 4, 5, 5);
+        net.Backward(dy);
+        Assert.Contains(last.Gamma.Grad.Span.ToArray(), g => g != 0f);
+    }
+
+    [Theory]
+    [InlineData("batchnorm(gamma=nan)")]
+    [InlineData("batchnorm(gamma=inf)")]
+    public void A_gamma_that_is_not_a_finite_number_is_refused(string spec)
+    {
+        var e = Assert.Throws<SpecException>(() => ModelSpec.Parse(spec));
+        Assert.Contains("gamma", e.Message);
+    }
 }
