@@ -12,6 +12,7 @@ namespace Dendrite.Kernels;
 internal sealed unsafe class WinogradConvolution : IParallelJob
 {
     private float[] _u = [], _uBack = [], _du = [], _slots = [], _partials = [];
+    private object? _uKey; // the filterKey _u was transformed for (see Forward)
 
     /// <param name="channels">Input channels C.</param>
     /// <param name="height">Input height H.</param>
@@ -79,15 +80,18 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     public int OutH { get; }
     public int OutW { get; }
 
-    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>; on <paramref name="engine"/>'s threads.</summary>
-    public void Forward(Engine engine, ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false)
+    /// <summary>y [n, O, OH, OW] = w ⋆ x + bias (bias may be empty) for x [n, C, H, W], w [O, C, r, r]; then max(0, y) when <paramref name="relu"/>; on <paramref name="engine"/>'s threads. The filters transformed by the last call are reused when <paramref name="filterKey"/> is that call's key (not null).</summary>
+    public void Forward(Engine engine, ReadOnlySpan<float> x, int n, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y, bool relu = false, object? filterKey = null)
     {
         Check("x", x.Length, n, Channels, Height, Width);
         Check("y", y.Length, n, Filters, OutH, OutW);
         CheckWeight(weight.Length);
         if (!bias.IsEmpty && bias.Length != Filters) throw new ArgumentException($"winograd: bias has {bias.Length} values, expected {Filters}");
+        // The transformed filters of the last call serve again while the caller's key says the weights are the same.
+        bool prepared = filterKey is not null && ReferenceEquals(filterKey, _uKey) && _u.Length >= 36 * Filters * Channels;
         var u = Grow(ref _u, 36 * Filters * Channels);
-        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
+        if (!prepared) WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
+        _uKey = filterKey;
         Correlate(engine, x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y, relu: relu);
     }
 

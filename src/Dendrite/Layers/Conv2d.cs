@@ -229,9 +229,11 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
     /// <summary>
     /// y [N, F, OH, OW] = w ⋆ x + b by <paramref name="algorithm"/> on <paramref name="engine"/>, then max(0, y) when
     /// <paramref name="relu"/>; <paramref name="w"/> and <paramref name="b"/> may be other weights of this layer's shape
-    /// (an inference plan's, with batch norm folded in). Keeps nothing for Backward.
+    /// (an inference plan's, with batch norm folded in). Keeps nothing for Backward. A kernel that prepares its filters
+    /// (Winograd) reuses them while <paramref name="filterKey"/> is the object of its last call: the caller promises that
+    /// the same key means the same <paramref name="w"/>; null always prepares them.
     /// </summary>
-    internal void Compute(Engine engine, ConvolutionAlgorithm algorithm, Tensor x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Tensor y, bool relu)
+    internal void Compute(Engine engine, ConvolutionAlgorithm algorithm, Tensor x, ReadOnlySpan<float> w, ReadOnlySpan<float> b, Tensor y, bool relu, object? filterKey = null)
     {
         int n = x[0], plane = _g.OutPlane, group = ImagesPerGemm(n);
         _colHoldsBatch = false;
@@ -242,7 +244,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         }
         if (algorithm == ConvolutionAlgorithm.Winograd)
         {
-            _winograd!.Forward(engine, x.Span, n, w, b, y.Span, relu);
+            _winograd!.Forward(engine, x.Span, n, w, b, y.Span, relu, filterKey);
             return;
         }
         for (int n0 = 0; n0 < n; n0 += group)

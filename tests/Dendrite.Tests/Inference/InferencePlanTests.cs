@@ -61,6 +61,36 @@ public class InferencePlanTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Prepared_Winograd_filters_are_reused_only_while_the_weights_stay_the_same(bool withNorm)
+    {
+        // A step keeps its folded weights and transformed filters between calls; a changed weight, a moved statistic,
+        // or a training forward in between (which transforms the live filters into the same buffer) must not leave
+        // it computing with the old ones.
+        var net = Trained(withNorm ? "conv(6,3,pad=1),batchnorm,relu,flatten,dense(10)" : "conv(6,3,pad=1),relu,flatten,dense(10)", 3, 8, 8);
+        var conv = net.Walk().OfType<Conv2d>().Single();
+        Assert.Contains(Dendrite.Kernels.ConvolutionAlgorithm.Winograd, conv.Algorithms);
+        var step = new Dendrite.Inference.ConvolutionStep(conv, net.Walk().OfType<BatchNorm>().SingleOrDefault(), new ReLU(), Dendrite.Kernels.ConvolutionAlgorithm.Winograd);
+        var x = TestData.Random(new Rng(12), 3, 3, 8, 8);
+        float[] Reference() => net.Layers.Take(withNorm ? 3 : 2).Aggregate(x, (h, l) => l.Forward(h, training: false)).Span.ToArray();
+        float[] Planned() => step.Run(x, net.Engine).Span.ToArray();
+
+        var first = Planned();
+        AssertClose(Reference(), first, "first call");
+        Assert.Equal(first, Planned()); // reused: the same bits
+        conv.Weight.Value.Span[5] += 0.5f;
+        var changed = Planned();
+        Assert.NotEqual(first, changed);
+        AssertClose(Reference(), changed, "after a weight changed");
+        net.Forward(x, training: true); // Winograd's buffer now holds the live filters, unfolded; statistics moved
+        AssertClose(Reference(), Planned(), "after a training forward");
+        conv.Weight.Value.Span[5] -= 0.5f;
+        if (withNorm) net.Walk().OfType<BatchNorm>().Single().RunningVar.Span[2] *= 3f;
+        AssertClose(Reference(), Planned(), "after a weight changed back");
+    }
+
+    [Theory]
     [InlineData("resnet", 1)]
     [InlineData("resnet", 5)]
     [InlineData("lenet5", 3)]
