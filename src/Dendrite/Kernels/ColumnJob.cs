@@ -12,7 +12,7 @@ namespace Dendrite.Kernels;
 /// </summary>
 internal sealed class ColumnJob : IParallelJob
 {
-    private enum Step { Gather, Scatter, Collect, Spread }
+    private enum Step { Gather, Scatter, Collect, Spread, BiasSum }
 
     // Below this many floats moved in all, one thread does the work: waking the pool costs more.
     private const int ParallelFloats = 1 << 14;
@@ -70,6 +70,18 @@ internal sealed class ColumnJob : IParallelJob
 
     private bool UseOffsets => _offsets is not null && _offsetsFor == _g;
 
+    /// <summary>
+    /// db[o] += Σ over images i of Σ dy[i, o, :], for images [0, count): a convolution's bias gradient, split over the
+    /// filters (each filter summed whole by one thread, images in order), so the split never changes a result.
+    /// </summary>
+    public void SumBias(Engine engine, Tensor dy, int count, int filters, in Window2d g, float[] db)
+    {
+        (_step, _batch, _matrix, _first, _filters, _g) = (Step.BiasSum, dy.Data, db, count, filters, g);
+        int chunks = (long)count * filters * g.OutPlane < ParallelFloats ? 1 : Math.Min(filters, 4 * engine.Threads);
+        _ld = chunks; // chunks, for Execute
+        engine.Run(this, chunks);
+    }
+
     private void Run(Engine engine, int count, int floatsPerImage)
     {
         if ((long)count * floatsPerImage < ParallelFloats)
@@ -77,12 +89,19 @@ internal sealed class ColumnJob : IParallelJob
         else engine.Run(this, count);
     }
 
-    /// <summary>Image <paramref name="chunk"/> of the current step.</summary>
+    /// <summary>Image <paramref name="chunk"/> of the current step (a range of filters for <see cref="SumBias"/>).</summary>
     public void Execute(int chunk)
     {
         int plane = _g.OutPlane, offset = chunk * plane, n = _first + chunk;
         switch (_step)
         {
+            case Step.BiasSum:
+            {
+                int images = _first, chunks = _ld, size = _filters * plane;
+                for (int o = chunk * _filters / chunks, end = (chunk + 1) * _filters / chunks; o < end; o++)
+                    for (int i = 0; i < images; i++) _matrix[o] += TensorPrimitives.Sum(_batch.AsSpan(i * size + o * plane, plane));
+                break;
+            }
             case Step.Gather:
             {
                 int size = _channels * _g.InPlane;

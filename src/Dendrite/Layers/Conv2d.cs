@@ -281,12 +281,7 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
         var dx = NeedsInputGradient ? Tensor.Ensure(ref _dx, n, InputShape) : Tensor.Empty;
         var w = Weight.Value.Span;
         var dw = Weight.Grad.Span;
-        if (_bias is not null)
-        {
-            var db = _bias.Grad.Span;
-            for (int i = 0; i < n; i++)
-                for (int o = 0; o < Filters; o++) db[o] += TensorPrimitives.Sum(dy.Sample(i).Slice(o * plane, plane));
-        }
+        if (_bias is not null) _columns.SumBias(Engine, dy, n, Filters, _g, _bias.Grad.Data);
         bool winograd = NeedsInputGradient && WinogradBackwardData;
         if (winograd) _winograd!.BackwardData(Engine, dy.Span, n, w, dx.Span);
         // Columns are only worth building when dL/dx needs them too; otherwise a kernel of its own may do dL/dW
