@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side speed comparison with the TorchSharp anchor: alternates the two frameworks for several rounds
 # in one run and prints the median of each figure and the ratio Dendrite / TorchSharp.
-# usage: bench/compare.sh [rounds=5] [threads=2]
+# usage: [MODELS="mlp cnn fashion lenet5"] [GEMM=1] bench/compare.sh [rounds=5] [threads=2]
+# MODELS: the presets to train and infer (default all four the anchor knows); GEMM=0 leaves out the SGEMM rows.
 # Needs ../shared/anchors/torchsharp/run.sh beside the checkout (it builds itself on first use).
 set -euo pipefail
 rounds=${1:-5}
@@ -12,15 +13,16 @@ anchor="${ANCHOR:-$here/../shared/anchors/torchsharp/run.sh}"
 dotnet build "$here/src/Dendrite.Cli" -c Release -v q -nologo >/dev/null
 dendrite=(dotnet "$here/src/Dendrite.Cli/bin/Release/net10.0/dendrite.dll")
 out=$(mktemp)
+read -ra models <<<"${MODELS:-mlp cnn fashion lenet5}"
 for r in $(seq "$rounds"); do
-  for t in 1 "$threads"; do
+  [ "${GEMM:-1}" = 0 ] || for t in 1 "$threads"; do
     for n in 1024 2048; do
       "$anchor" gemm "$n" "$t" | awk -v n="$n" -v t="$t" '/RESULT/ {print "gemm", n, t, "torchsharp gflops", $NF}' >>"$out"
       "${dendrite[@]}" bench gemm --size "$n" --threads "$t" --seconds 2 --json \
         | python3 -c "import json,sys; d=json.load(sys.stdin); print('gemm', $n, $t, 'dendrite gflops', d['gflops'])" >>"$out"
     done
   done
-  for m in mlp cnn; do
+  for m in "${models[@]}"; do
     steps=$([ "$m" = mlp ] && echo 500 || echo 40)
     "$anchor" bench "$m" 64 "$steps" "$threads" \
       | python3 -c "import json,sys; d=json.load(sys.stdin); print('$m 64 $threads torchsharp train', d['train_samples_per_sec']); print('$m 64 $threads torchsharp infer', d['infer_samples_per_sec'])" >>"$out"

@@ -15,7 +15,7 @@ public class ResnetPresetTests
     {
         var net = ModelSpec.Build("resnet", [c, h, w], classes, seed: 1);
         Assert.Equal([classes], net.OutputShape);
-        Assert.Equal(3, net.Layers.OfType<Residual>().Count());
+        Assert.Equal(5, net.Layers.OfType<Residual>().Count());
         Assert.Equal(2, net.Layers.OfType<Residual>().Count(r => r.Projection is not null)); // the two stride-2 stages
     }
 
@@ -23,7 +23,7 @@ public class ResnetPresetTests
     public void Has_the_stated_size_on_28x28()
     {
         var net = ModelSpec.Build("resnet", [1, 28, 28], 10, seed: 1);
-        Assert.Equal(308_554, net.ParameterCount);
+        Assert.Equal(678_346, net.ParameterCount);
         Assert.Equal([128, 4, 4], net.Layers[^3].OutputShape);
     }
 
