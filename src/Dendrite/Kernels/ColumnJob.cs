@@ -19,7 +19,7 @@ internal sealed class ColumnJob : IParallelJob
 
     private Step _step;
     private float[] _batch = [], _matrix = [], _bias = [];
-    private int _first, _ld, _channels, _filters;
+    private int _first, _ld, _channels, _filters, _images, _chunks;
     private bool _hasBias, _relu;
     private Window2d _g;
     private int[]? _offsets; // Im2Col.Offsets of _offsetsFor, built once per geometry
@@ -76,10 +76,9 @@ internal sealed class ColumnJob : IParallelJob
     /// </summary>
     public void SumBias(Engine engine, Tensor dy, int count, int filters, in Window2d g, float[] db)
     {
-        (_step, _batch, _matrix, _first, _filters, _g) = (Step.BiasSum, dy.Data, db, count, filters, g);
-        int chunks = (long)count * filters * g.OutPlane < ParallelFloats ? 1 : Math.Min(filters, 4 * engine.Threads);
-        _ld = chunks; // chunks, for Execute
-        engine.Run(this, chunks);
+        (_step, _batch, _matrix, _images, _filters, _g) = (Step.BiasSum, dy.Data, db, count, filters, g);
+        _chunks = (long)count * filters * g.OutPlane < ParallelFloats ? 1 : Math.Min(filters, 4 * engine.Threads);
+        engine.Run(this, _chunks);
     }
 
     private void Run(Engine engine, int count, int floatsPerImage)
@@ -97,9 +96,9 @@ internal sealed class ColumnJob : IParallelJob
         {
             case Step.BiasSum:
             {
-                int images = _first, chunks = _ld, size = _filters * plane;
-                for (int o = chunk * _filters / chunks, end = (chunk + 1) * _filters / chunks; o < end; o++)
-                    for (int i = 0; i < images; i++) _matrix[o] += TensorPrimitives.Sum(_batch.AsSpan(i * size + o * plane, plane));
+                int size = _filters * plane;
+                for (int o = chunk * _filters / _chunks, end = (chunk + 1) * _filters / _chunks; o < end; o++)
+                    for (int i = 0; i < _images; i++) _matrix[o] += TensorPrimitives.Sum(_batch.AsSpan(i * size + o * plane, plane));
                 break;
             }
             case Step.Gather:
