@@ -8,6 +8,17 @@ internal static class TestData
     /// <summary>The values' bit patterns, to compare floats for bit-identity (NaNs and signed zeros included).</summary>
     public static int[] Bits(ReadOnlySpan<float> values) => [.. values.ToArray().Select(BitConverter.SingleToInt32Bits)];
 
+    /// <summary>Every sample that <paramref name="streamed"/> reads has the bits of the same sample of <paramref name="loaded"/>.</summary>
+    public static void AssertSameSamples(Dataset loaded, Dataset streamed)
+    {
+        var x = new float[loaded.SampleSize];
+        for (int i = 0; i < loaded.Count; i++)
+        {
+            streamed.ReadSample(i, x);
+            Assert.Equal(Bits(loaded.Sample(i)), Bits(x));
+        }
+    }
+
     public static Tensor Random(Rng rng, float low, float high, params int[] shape)
     {
         var t = new Tensor(shape);

@@ -128,9 +128,8 @@ internal static unsafe class Im2Col
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherByTable(ReadOnlySpan<float> image, int channels, in Window2d g, ReadOnlySpan<int> offsets, Span<float> col, int ld, int offset)
     {
+        CheckTable("im2col", image.Length, channels, g, offsets.Length, col.Length, ld, offset);
         int plane = g.OutPlane, area = g.KernelArea, inPlane = g.InPlane;
-        if (offsets.Length < area * plane || image.Length < channels * inPlane || col.Length < (channels * area - 1) * ld + offset + plane)
-            throw new ArgumentException("im2col: table, image or columns too short");
         fixed (float* img = image, cols = col)
         fixed (int* table = offsets)
             for (int c = 0; c < channels; c++)
@@ -158,15 +157,14 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>
-    /// <see cref="ScatterAdd"/> from an <see cref="Offsets"/>
-    /// table: the same sums in the same order (channel, tap, output position), so the same bits.
+    /// <see cref="ScatterAdd"/> from an <see cref="Offsets"/> table: the same sums in the same order (channel, tap,
+    /// output position), so the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterAddByTable(ReadOnlySpan<float> col, int ld, int offset, int channels, in Window2d g, ReadOnlySpan<int> offsets, Span<float> image)
     {
+        CheckTable("col2im", image.Length, channels, g, offsets.Length, col.Length, ld, offset);
         int plane = g.OutPlane, area = g.KernelArea, inPlane = g.InPlane;
-        if (offsets.Length < area * plane || image.Length < channels * inPlane || col.Length < (channels * area - 1) * ld + offset + plane)
-            throw new ArgumentException("col2im: table, image or columns too short");
         image[..(channels * inPlane)].Clear();
         fixed (float* img = image, cols = col)
         fixed (int* table = offsets)
@@ -184,5 +182,13 @@ internal static unsafe class Im2Col
                     }
                 }
             }
+    }
+
+    // The table paths read and write through pointers: every length is checked once, before the first.
+    private static void CheckTable(string kernel, int imageLength, int channels, in Window2d g, int tableLength, int colLength, int ld, int offset)
+    {
+        int rows = channels * g.KernelArea;
+        if (tableLength < g.KernelArea * g.OutPlane || imageLength < channels * g.InPlane || colLength < (rows - 1) * ld + offset + g.OutPlane)
+            throw new ArgumentException($"{kernel}: table, image or columns too short");
     }
 }

@@ -25,12 +25,7 @@ public class StreamingCliTests
             Assert.Equal(a.SampleShape, b.SampleShape);
             Assert.Equal(a.Labels, b.Labels);
             Assert.Equal(a.ClassNames, b.ClassNames);
-            var x = new float[a.SampleSize];
-            for (int i = 0; i < a.Count; i++)
-            {
-                b.ReadSample(i, x);
-                Assert.Equal(TestData.Bits(a.Sample(i)), TestData.Bits(x));
-            }
+            TestData.AssertSameSamples(a, b);
         }
     }
 

@@ -31,12 +31,7 @@ public class StreamingCsvTests
         Assert.Equal(loaded.Labels, streamed.Labels);
         Assert.Equal(loaded.Targets, streamed.Targets);
         Assert.Equal(loaded.ClassNames, streamed.ClassNames);
-        var x = new float[loaded.SampleSize];
-        for (int i = 0; i < loaded.Count; i++)
-        {
-            streamed.ReadSample(i, x);
-            Assert.Equal(TestData.Bits(loaded.Sample(i)), TestData.Bits(x));
-        }
+        TestData.AssertSameSamples(loaded, streamed);
     }
 
     [Theory]

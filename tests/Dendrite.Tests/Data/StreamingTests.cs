@@ -35,12 +35,7 @@ public class StreamingTests
         Assert.Equal(test.Labels, streamedTest.Labels);
         Assert.Equal(train.Classes, streamedTrain.Classes);
         Assert.Equal(train.SampleShape, streamedTrain.SampleShape);
-        var x = new float[train.SampleSize];
-        for (int i = 0; i < train.Count; i++)
-        {
-            streamedTrain.ReadSample(i, x);
-            Assert.Equal(TestData.Bits(train.Sample(i)), TestData.Bits(x));
-        }
+        TestData.AssertSameSamples(train, streamedTrain);
         Assert.Throws<InvalidOperationException>(() => streamedTrain.Features);
         Assert.Equal(Normalization.Fit(train.Features), Normalization.Fit(streamedTrain));
         if (suffix == ".gz") Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"dendrite-{Environment.ProcessId}-*.idx")); // unpacked copies are unlinked

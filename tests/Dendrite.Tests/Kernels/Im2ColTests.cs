@@ -31,11 +31,10 @@ public class Im2ColTests
         var rng = new Rng(5);
         for (int trial = 0; trial < 30; trial++)
         {
-            int channels = 1 + rng.NextInt(3), h = 2 + rng.NextInt(8), w = 2 + rng.NextInt(8);
-            var g = Window2d.Create(h, w, 1 + rng.NextInt(4), 1 + rng.NextInt(4), 1 + rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2));
+            var (channels, g) = RandomWindow(rng, channels: 3, smallest: 2, sizes: 8);
             if (g.OutH < 1 || g.OutW < 1) continue;
             int rows = channels * g.KernelArea, ld = 2 * g.OutPlane + 3, offset = 1 + g.OutPlane;
-            var x = TestData.Random(rng, channels * h * w).Span.ToArray();
+            var x = TestData.Random(rng, channels * g.InPlane).Span.ToArray();
             var c = TestData.Random(rng, rows * ld).Span.ToArray();
             var col = new float[rows * ld];
             Im2Col.Gather(x, channels, g, col, ld, offset);
@@ -60,11 +59,10 @@ public class Im2ColTests
         int checkedGeometries = 0;
         for (int trial = 0; trial < 60; trial++)
         {
-            int channels = 1 + rng.NextInt(4), h = 1 + rng.NextInt(12), w = 1 + rng.NextInt(12);
-            var g = Window2d.Create(h, w, 1 + rng.NextInt(4), 1 + rng.NextInt(4), 1 + rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2));
+            var (channels, g) = RandomWindow(rng, channels: 4, smallest: 1, sizes: 12);
             if (g.OutH < 1 || g.OutW < 1) continue;
             int rows = channels * g.KernelArea, ld = 2 * g.OutPlane + 5, offset = 3 + g.OutPlane;
-            var x = TestData.Random(rng, channels * h * w).Span.ToArray();
+            var x = TestData.Random(rng, channels * g.InPlane).Span.ToArray();
             var table = Im2Col.Offsets(g);
             var byRows = TestData.Random(rng, rows * ld).Span.ToArray();
             var byTable = (float[])byRows.Clone();
@@ -94,5 +92,13 @@ public class Im2ColTests
         var g = Window2d.Create(size, size, kernel, kernel, stride, pad, pad, 1, same);
         Assert.Equal(expected, g.OutH);
         Assert.Equal(expected, g.OutW);
+    }
+
+    // 1 to `channels` channels, sides from `smallest` on (`sizes` of them), kernels 1-4, stride 1-3, pad 0-2,
+    // dilation 1-2; the window may not fit (no output).
+    private static (int Channels, Window2d G) RandomWindow(Rng rng, int channels, int smallest, int sizes)
+    {
+        int c = 1 + rng.NextInt(channels), h = smallest + rng.NextInt(sizes), w = smallest + rng.NextInt(sizes);
+        return (c, Window2d.Create(h, w, 1 + rng.NextInt(4), 1 + rng.NextInt(4), 1 + rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2)));
     }
 }
