@@ -9,6 +9,7 @@ using Dendrite;
 // Per-call time quantiles:   ... -- dist m n k transA transB <threads> [calls]
 // Per-layer inference times: ... -- layers <model> <threads> [batch] [calls]
 // im2col paths, one thread:  ... -- im2col <channels> <size> <kernel> <stride> <pad> [images] [calls]
+// Winograd phases:           ... -- wino <channels> <size> <filters> <batch> <threads> [rounds]
 // One 3x3 conv, training:   ... -- train-conv <channels> <size> <filters> <batch> <threads> [calls]
 // Plan vs layer by layer:    ... -- plan <model> <threads> [batch] [calls]
 if (args.Length > 0 && args[0] == "train-layers")
@@ -21,6 +22,13 @@ if (args.Length > 0 && args[0] == "im2col")
     // im2col <channels> <size> <kernel> <stride> <pad> [images] [calls]
     var a = args[1..].Select(int.Parse).ToArray();
     Console.WriteLine(Im2ColTimes.Measure(a[0], a[1], a[2], a[3], a[4], a.Length > 5 ? a[5] : 64, a.Length > 6 ? a[6] : 30));
+    return;
+}
+if (args.Length > 0 && args[0] == "wino")
+{
+    // wino <channels> <size> <filters> <batch> <threads> [rounds]: Winograd phases, row-wise and gathered, beside im2col
+    var a = args[1..].Select(int.Parse).ToArray();
+    Console.WriteLine(WinogradPhases.Measure(a[0], a[1], a[2], a[3], a[4], a.Length > 5 ? a[5] : 20));
     return;
 }
 if (args.Length > 0 && args[0] == "train-conv")

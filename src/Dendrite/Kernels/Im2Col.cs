@@ -124,11 +124,16 @@ internal static unsafe class Im2Col
         return table;
     }
 
-    /// <summary><see cref="Gather"/> from an <see cref="Offsets"/> table: the same values.</summary>
+    /// <summary>
+    /// <see cref="Gather"/> from an <see cref="Offsets"/> table: the same values. Channel c's taps go to rows
+    /// c * <paramref name="channelRows"/> + t (0: the kernel area, im2col's own layout; Winograd leaves room for 36 per channel).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GatherByTable(ReadOnlySpan<float> image, int channels, in Window2d g, ReadOnlySpan<int> offsets, Span<float> col, int ld, int offset)
+    public static void GatherByTable(ReadOnlySpan<float> image, int channels, in Window2d g, ReadOnlySpan<int> offsets, Span<float> col, int ld, int offset, int channelRows = 0)
     {
-        CheckTable("im2col", image.Length, channels, g, offsets.Length, col.Length, ld, offset);
+        if (channelRows == 0) channelRows = g.KernelArea;
+        if (channelRows < g.KernelArea) throw new ArgumentOutOfRangeException(nameof(channelRows), "im2col: fewer rows per channel than taps");
+        CheckTable("im2col", image.Length, channels, g, offsets.Length, col.Length, ld, offset, channelRows);
         int plane = g.OutPlane, area = g.KernelArea, inPlane = g.InPlane;
         fixed (float* img = image, cols = col)
         fixed (int* table = offsets)
@@ -137,7 +142,7 @@ internal static unsafe class Im2Col
                 float* src = img + (nint)c * inPlane;
                 for (int t = 0; t < area; t++)
                 {
-                    float* dst = cols + (nint)(c * area + t) * ld + offset;
+                    float* dst = cols + (nint)(c * channelRows + t) * ld + offset;
                     int* o = table + t * plane;
                     int p = 0;
                     if (Avx2.IsSupported)
@@ -185,9 +190,9 @@ internal static unsafe class Im2Col
     }
 
     // The table paths read and write through pointers: every length is checked once, before the first.
-    private static void CheckTable(string kernel, int imageLength, int channels, in Window2d g, int tableLength, int colLength, int ld, int offset)
+    private static void CheckTable(string kernel, int imageLength, int channels, in Window2d g, int tableLength, int colLength, int ld, int offset, int channelRows = 0)
     {
-        int rows = channels * g.KernelArea;
+        int rows = (channels - 1) * (channelRows == 0 ? g.KernelArea : channelRows) + g.KernelArea;
         if (tableLength < g.KernelArea * g.OutPlane || imageLength < channels * g.InPlane || colLength < (rows - 1) * ld + offset + g.OutPlane)
             throw new ArgumentException($"{kernel}: table, image or columns too short");
     }

@@ -44,31 +44,37 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     /// (Winograd 0.76x, 0.91x), from C = 8 Winograd does (1.34x-1.38x; 2.3x at C = 32). A single input channel
     /// (the cnn's conv1) makes each of the 36 products an outer product: 0.37x.
     /// </summary>
-    public static bool FasterForward(int channels, int filters, int outPlane) => channels >= 8 && EnoughTiles(outPlane);
+    public static bool FasterForward(int channels, int outH, int outW, int kernel) => channels >= 8 && EnoughTiles(outH, outW, kernel);
 
     /// <summary>
     /// Whether the Winograd backward-data beats im2col: its GEMMs have m = C (input channels), which must not be
     /// narrow. Measured as above: C = 8 with 64 filters 0.70x (14x14) and 0.86x (28x28), C = 16 1.04x and 1.38x,
     /// C = 32 1.6x, C = 64 with 4 or 8 filters 3.3x-3.8x.
     /// </summary>
-    public static bool FasterBackwardData(int channels, int filters, int outPlane) => channels >= 16 && EnoughTiles(outPlane);
+    public static bool FasterBackwardData(int channels, int outH, int outW, int kernel) => channels >= 16 && EnoughTiles(outH, outW, kernel);
 
     /// <summary>
     /// Whether the Winograd weight gradient beats im2col's dY colᵀ. Measured as above: C = 4 0.64x / 0.53x
     /// (14x14 / 28x28), C = 8 0.91x / 0.66x, C = 16 1.27x / 0.94x, C = 32 1.35x (the cnn's conv2) and 1.45x,
     /// C = 64 with 4 or 8 filters 3.5x-3.9x.
     /// </summary>
-    public static bool FasterWeightGradient(int channels, int filters, int outPlane) => channels >= 32 && EnoughTiles(outPlane);
+    public static bool FasterWeightGradient(int channels, int outH, int outW, int kernel) => channels >= 32 && EnoughTiles(outH, outW, kernel);
 
     /// <summary>
-    /// Whether an output map is large enough for Winograd to pay in training: at least 64 outputs per image. Below that
-    /// an image has few tiles (one 4x4 tile at 4x4, four partly empty ones at 7x7), the 36 products per block are
-    /// narrow and the weight gradient's per-block partial sums dominate. Measured with `Dendrite.Benchmarks.dll
-    /// train-conv C S C 64 2` (training forward and backward, 2 threads, CPU family 25, 3 Dec 2026): im2col against
-    /// Winograd 14.9 / 18.3 ms at C = 128, 4x4; 2.4 / 4.7 ms at C = 64, 4x4; 10.7 / 44 ms at C = 256, 2x2;
-    /// 8.3 / 9.8 ms at C = 64, 7x7; Winograd wins from 8x8 (18.7 / 9.6 ms at C = 64) and by 1.6-2x at 12x12 to 28x28.
+    /// Whether an output map is large enough for Winograd to pay: its tiles must at least halve the multiplies (36 per
+    /// tile against r x r per output; a 2x2 map in one 4x4 tile saves none) and the map must have at least 16 outputs.
+    /// Measured with `Dendrite.Benchmarks.dll wino C S C 64 1` (forward, backward-data and weight gradient against
+    /// im2col's training forward plus backward, one thread, minimum of 10-15 rounds in turn, CPU family 25, 3 Dec 2026),
+    /// transforms over gathered tiles: 3x3 kernels, C = 64 at 7x7 7.8 / 13.2 ms, C = 128 at 4x4 12.5 / 15.1 ms, C = 32
+    /// at 14x14 11.1 / 17.5 ms; losing: C = 128 at 3x3 9.3 / 7.7 ms (four ninths of the multiplies, but one tile per
+    /// image), C = 256 at 2x2 40 / 15 ms; 5x5 kernels, C = 64 at 5x5 8.3 / 8.6 ms (even).
+    /// Before the gathered transforms, 64 outputs were needed (Winograd 18.3 / 14.9 ms at C = 128, 4x4).
     /// </summary>
-    public static bool EnoughTiles(int outPlane) => outPlane >= 64;
+    public static bool EnoughTiles(int outH, int outW, int kernel)
+    {
+        int m = kernel == 5 ? 2 : 4, tiles = (outH + m - 1) / m * ((outW + m - 1) / m);
+        return outH * outW >= 16 && 2L * 36 * tiles <= (long)kernel * kernel * outH * outW;
+    }
 
     public int Channels { get; }
     public int Height { get; }
@@ -139,6 +145,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         p.TilesH = (outH + p.M - 1) / p.M;
         p.TilesW = (outW + p.M - 1) / p.M;
         int tiles = p.TilesH * p.TilesW;
+        p.Gathered = GatherTiles ?? GathersTiles(p.TilesW);
         p.Len = (p.TilesW + WinogradTransforms.Lanes - 1) / WinogradTransforms.Lanes * WinogradTransforms.Lanes + 2;
         p.Rows = p.M * (p.TilesH - 1) + 6;
         p.PaddedSize = 2 * p.Rows * p.M * p.Len; // an input plane, then an output-gradient plane
@@ -158,8 +165,16 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         p.Blocks = blocks;
         p.N = n;
         p.SlotV = vSize;
+        // Gathered tiles: where each tile's 36 inputs and m x m outputs are in the planes (see WinogradTransforms.Gathered).
+        var inWindow = TileWindow(h, w, 6, p.M, padTop, padLeft, p.TilesH, p.TilesW);
+        var outWindow = TileWindow(outH, outW, p.M, p.M, 0, 0, p.TilesH, p.TilesW);
+        int[] inTable = p.Gathered ? Table(inWindow) : [], outTable = p.Gathered ? Table(outWindow) : [];
+        (p.InWindow, p.OutWindow) = (inWindow, outWindow);
         fixed (float* px = x, py = y, pb = bias, pu = u, ps = scratch, pd = partials)
+        fixed (int* pin = inTable, pout = outTable)
         {
+            p.InTable = pin;
+            p.OutTable = pout;
             p.U = pu;
             p.X = px;
             p.Y = py;
@@ -169,7 +184,8 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
             for (int slot = 0; slot < slots; slot++)
                 WinogradTransforms.ClearPadded(ps + slot * p.SlotSize + vSize + mSize, p.M, 2 * p.Rows, p.Len);
             _pass = p;
-            if (slots == 1 || blocks == 1 || !engine.Pool.TryRun(this, blocks, slots))
+            if (gradient && blocks == 1 && slots > 1 && p.Gathered && n > 1) SplitGradient(engine, slots);
+            else if (slots == 1 || blocks == 1 || !engine.Pool.TryRun(this, blocks, slots))
             {
                 _serial = true; // the calling thread uses slot 0, whichever pool index it has
                 for (int b = 0; b < blocks; b++) Execute(b);
@@ -184,12 +200,97 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
 
     private Pass _pass;
     private bool _serial;
+    private enum Split { None, Transforms, Products }
+    private Split _split;
+    private int _parts;
+
+    // A weight gradient whose images make one block (small maps) would run on one thread: the block count must not
+    // follow the thread count, or the partial sums and their rounding would. Instead the block's two phases are split
+    // where no sum is: the transforms by images (whole vectors of columns each, into the one block's buffers), then
+    // the 36 products, each ξ summed over all tiles by one thread. The same GEMMs on the same values: the same bits.
+    private void SplitGradient(Engine engine, int slots)
+    {
+        var p = _pass;
+        p.N0 = 0;
+        p.Count = p.N;
+        p.Q = p.N * p.TilesH * p.TilesW;
+        p.V = p.Slots;
+        p.Mt = p.Slots + p.SlotV;
+        _pass = p;
+        _parts = slots;
+        try
+        {
+            _split = Split.Transforms;
+            engine.Run(this, slots);
+            _split = Split.Products;
+            engine.Run(this, 36);
+        }
+        finally
+        {
+            _split = Split.None;
+        }
+    }
+
+    // Part k of the split transforms: images [start(k), start(k + 1)), starts rounded down to a whole number of
+    // 8-column vectors so that no two parts write the same vector.
+    private void TransformPart(int k)
+    {
+        var p = _pass;
+        int tiles = p.TilesH * p.TilesW, unit = 1;
+        while (unit * tiles % WinogradTransforms.Lanes != 0) unit++;
+        int Start(int part) => part >= _parts ? p.N : part * p.N / _parts / unit * unit;
+        int i0 = Start(k), i1 = Start(k + 1);
+        if (i0 >= i1) return;
+        p.N0 = i0;
+        p.Count = i1 - i0;
+        p.Q = p.Count * tiles;
+        p.V += (long)i0 * tiles;
+        p.Mt += (long)i0 * tiles;
+        Input(p, null);
+        OutputGradient(p, null);
+    }
+    private readonly (Window2d Key, int[] Table)[] _tables = new (Window2d, int[])[4];
+    private int _nextTable;
+
+    /// <summary>null: gathered tiles where <see cref="GathersTiles"/> says so; true or false forces them on or off (tests).</summary>
+    internal bool? GatherTiles { get; set; }
+
+    /// <summary>
+    /// Whether the transforms run over gathered tiles rather than along tile rows: when a tile row has fewer tiles than a
+    /// vector has lanes, so that the row-wise transforms would leave lanes empty.
+    /// </summary>
+    public static bool GathersTiles(int tilesW) => 4 * tilesW <= WinogradTransforms.Lanes;
+
+    // A window of `size` x `size` moved `m` at a time whose outputs are the tiles: an im2col geometry, so that
+    // Im2Col.Offsets and GatherByTable serve as the gather.
+    private static Window2d TileWindow(int h, int w, int size, int m, int padTop, int padLeft, int tilesH, int tilesW) => new()
+    {
+        InH = h, InW = w, KernelH = size, KernelW = size, StrideH = m, StrideW = m, DilationH = 1, DilationW = 1,
+        PadTop = padTop, PadLeft = padLeft, PadH = (tilesH - 1) * m + size - h, PadW = (tilesW - 1) * m + size - w,
+    };
+
+    // Im2Col.Offsets of a tile window, kept for the last few geometries (forward, backward-data and gradient differ).
+    private int[] Table(in Window2d g)
+    {
+        foreach (var (key, table) in _tables)
+            if (table is not null && key == g) return table;
+        var made = Im2Col.Offsets(g);
+        _tables[_nextTable] = (g, made);
+        _nextTable = (_nextTable + 1) % _tables.Length;
+        return made;
+    }
 
     /// <summary>One chunk: one block of images, on whichever thread claims it.</summary>
     void IParallelJob.Execute(int chunk) => Execute(chunk);
 
     internal void Execute(int chunk)
     {
+        if (_split != Split.None)
+        {
+            if (_split == Split.Transforms) TransformPart(chunk);
+            else Product(_pass, chunk, _pass.Partials);
+            return;
+        }
         var p = _pass;
         int slot = _serial ? 0 : WorkerPool.CurrentIndex;
         float* scratch = p.Slots + slot * p.SlotSize;
@@ -223,10 +324,20 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         else Gemm.Multiply(p.Engine, false, false, filters, q, channels, 1f, uXi, channels, v, stride, 0f, mt, stride);
     }
 
-    // V of the block's images, through one padded plane.
+    // V of the block's images, through one padded plane, or gathered and transformed in place.
     private static void Input(in Pass p, float* padded)
     {
         int inPlane = p.H * p.W, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        if (p.Gathered)
+        {
+            var table = new ReadOnlySpan<int>(p.InTable, 36 * tiles);
+            var v = new Span<float>(p.V, (p.Channels * 36 - 1) * p.Ld + p.Q);
+            for (int i = 0; i < p.Count; i++)
+                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.X + (long)(p.N0 + i) * p.Channels * inPlane, p.Channels * inPlane),
+                    p.Channels, p.InWindow, table, v, p.Ld, i * tiles, channelRows: 36);
+            for (int c = 0; c < p.Channels; c++) WinogradTransforms.InputInPlace(p.V + (long)c * stride, p.Ld, p.Q);
+            return;
+        }
         for (int c = 0; c < p.Channels; c++)
             for (int i = 0; i < p.Count; i++)
             {
@@ -239,6 +350,18 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     private static void OutputGradient(in Pass p, float* padded)
     {
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        if (p.Gathered)
+        {
+            var table = new ReadOnlySpan<int>(p.OutTable, p.M * p.M * tiles);
+            var mt = new Span<float>(p.Mt, (p.Filters * 36 - 1) * p.Ld + p.Q);
+            for (int i = 0; i < p.Count; i++)
+                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.Y + (long)(p.N0 + i) * p.Filters * outPlane, p.Filters * outPlane),
+                    p.Filters, p.OutWindow, table, mt, p.Ld, i * tiles, channelRows: 36);
+            for (int o = 0; o < p.Filters; o++)
+                if (p.M == 2) WinogradTransforms.OutputGradientInPlace<WinogradTransforms.Tile2>(p.Mt + (long)o * stride, p.Ld, p.Q);
+                else WinogradTransforms.OutputGradientInPlace<WinogradTransforms.Tile4>(p.Mt + (long)o * stride, p.Ld, p.Q);
+            return;
+        }
         for (int o = 0; o < p.Filters; o++)
             for (int i = 0; i < p.Count; i++)
             {
@@ -253,6 +376,17 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     private static void Output(in Pass p)
     {
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        if (p.Gathered)
+        {
+            for (int o = 0; o < p.Filters; o++)
+            {
+                float b = p.Bias == null ? 0f : p.Bias[o];
+                float* mt = p.Mt + (long)o * stride, y = p.Y + ((long)p.N0 * p.Filters + o) * outPlane;
+                if (p.M == 2) WinogradTransforms.OutputScattered<WinogradTransforms.Tile2>(mt, p.Ld, p.Q, tiles, p.OutTable, b, y, (long)p.Filters * outPlane, p.Relu);
+                else WinogradTransforms.OutputScattered<WinogradTransforms.Tile4>(mt, p.Ld, p.Q, tiles, p.OutTable, b, y, (long)p.Filters * outPlane, p.Relu);
+            }
+            return;
+        }
         for (int o = 0; o < p.Filters; o++)
         {
             float b = p.Bias == null ? 0f : p.Bias[o];
@@ -270,7 +404,9 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     {
         public int N0, Count, Q, N, Blocks;
         public long SlotSize, SlotV;
-        public bool Relu, Gradient;
+        public bool Relu, Gradient, Gathered;
+        public Window2d InWindow, OutWindow;
+        public int* InTable, OutTable;
         public int Channels, H, W, PadTop, PadLeft, Filters, OutH, OutW;
         public int M, TilesH, TilesW, Len, Rows, Ld, PaddedSize;
         public float* X, Y, Bias, V, Mt, U, Slots, Partials;

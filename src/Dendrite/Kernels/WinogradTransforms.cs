@@ -12,7 +12,7 @@ namespace Dendrite.Kernels;
 /// every tile, one row per channel, one column per tile, so each of the 36 products is a plain GEMM.
 /// </summary>
 [SkipLocalsInit]
-internal static unsafe class WinogradTransforms
+internal static unsafe partial class WinogradTransforms
 {
     /// <summary>Tiles per vector. 256 bits, not 512: the cnn's 14x14 planes have rows of 7 tiles (and 28x28 of 14).</summary>
     public const int Lanes = 8;

@@ -202,9 +202,9 @@ public sealed class Conv2d : Layer, ISpecLayer<Conv2d>
 
     private bool DirectForward => _direct is not null && (UseDirect ?? DirectConvolution.Faster(Channels));
     private bool DirectWeightGradient => _direct is { SupportsWeightGradient: true } && (UseDirect ?? DirectConvolution.Faster(Channels));
-    private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, Filters, _g.OutPlane));
-    private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, Filters, _g.OutPlane));
-    private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, Filters, _g.OutPlane));
+    private bool WinogradForward => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterForward(Channels, _g.OutH, _g.OutW, KernelH));
+    private bool WinogradWeightGradient => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterWeightGradient(Channels, _g.OutH, _g.OutW, KernelH));
+    private bool WinogradBackwardData => _winograd is not null && (UseWinograd ?? WinogradConvolution.FasterBackwardData(Channels, _g.OutH, _g.OutW, KernelH));
 
     /// <summary>
     /// [N, C, H, W] -> [N, F, OH, OW], by the direct kernel, Winograd or im2col + GEMM as the class notes;

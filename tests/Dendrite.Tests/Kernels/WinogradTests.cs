@@ -224,7 +224,7 @@ public class WinogradTests
     internal readonly record struct Shape(int N, int C, int H, int W, int O, int PadTop, int PadLeft, int OutH, int OutW);
 
     // N 1..3, C 1..5, O 1..7, padding 0..r-1 (occasionally lopsided, as 'same' padding is), H and W 1..17.
-    private static Shape RandomShape(Rng rng, int r)
+    internal static Shape RandomShape(Rng rng, int r)
     {
         int padH = rng.NextInt(r), padW = rng.NextInt(r);
         int extraH = rng.NextInt(4) == 0 ? rng.NextInt(2) : 0, extraW = rng.NextInt(4) == 0 ? rng.NextInt(2) : 0;

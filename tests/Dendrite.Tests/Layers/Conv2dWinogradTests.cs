@@ -36,13 +36,16 @@ public class Conv2dWinogradTests
         }
     }
 
-    [Fact]
-    public void Winograd_path_passes_the_gradient_check()
+    [Theory]
+    [InlineData(5, 2, 3, 7, 8)]
+    [InlineData(3, 1, 6, 4, 4)]  // one tile an image: the transforms run over gathered tiles
+    [InlineData(3, 1, 5, 7, 7)]  // two tiles a row, the last ones cut
+    public void Winograd_path_passes_the_gradient_check(int kernel, int pad, int channels, int h, int w)
     {
         var rng = new Rng(21);
-        var conv = new Conv2d(4, 5, pad: 2) { UseWinograd = true };
-        conv.Build([3, 7, 8], rng);
-        TestData.AssertGradients(GradientCheck.CheckLayer(conv, TestData.Random(rng, 2, 3, 7, 8), rng));
+        var conv = new Conv2d(4, kernel, pad: pad) { UseWinograd = true };
+        conv.Build([channels, h, w], rng);
+        TestData.AssertGradients(GradientCheck.CheckLayer(conv, TestData.Random(rng, 2, channels, h, w), rng));
     }
 
     [Fact]
