@@ -9,7 +9,7 @@ namespace Dendrite.Kernels;
 /// turned, transposed filters and padding r - 1 - pad. Weight gradient: the adjoint, dU_ξ = sum over tiles of
 /// (A dY Aᵀ)_ξ (Bᵀ d B)_ξ and dw += Gᵀ dU G. Owns its buffers: no allocation once they have grown.
 /// </summary>
-internal sealed unsafe class WinogradConvolution : IParallelJob
+internal sealed unsafe partial class WinogradConvolution : IParallelJob
 {
     private float[] _u = [], _uBack = [], _du = [], _slots = [], _partials = [];
     private object? _uKey; // the filterKey _u was transformed for (see Forward)
@@ -96,7 +96,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         // The transformed filters of the last call serve again while the caller's key says the weights are the same.
         bool prepared = filterKey is not null && ReferenceEquals(filterKey, _uKey) && _u.Length >= 36 * Filters * Channels;
         var u = Grow(ref _u, 36 * Filters * Channels);
-        if (!prepared) WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: false, u);
+        if (!prepared) TransformFilters(engine, weight, rotate: false, u);
         _uKey = filterKey;
         Correlate(engine, x, n, Channels, Height, Width, PadTop, PadLeft, u, Filters, OutH, OutW, bias, y, relu: relu);
     }
@@ -108,7 +108,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         Check("dx", dx.Length, n, Channels, Height, Width);
         CheckWeight(weight.Length);
         var u = Grow(ref _uBack, 36 * Filters * Channels);
-        WinogradFilters.Transform(weight, Filters, Channels, Kernel, rotate: true, u);
+        TransformFilters(engine, weight, rotate: true, u);
         int back = Kernel - 1;
         Correlate(engine, dy, n, Filters, OutH, OutW, back - PadTop, back - PadLeft, u, Channels, Height, Width, [], dx);
     }
@@ -128,7 +128,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         // Only read in gradient mode.
         var dyRead = System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy), dy.Length);
         Correlate(engine, x, n, Channels, Height, Width, PadTop, PadLeft, du, Filters, OutH, OutW, [], dyRead, gradient: true);
-        WinogradFilters.Adjoint(du, Filters, Channels, Kernel, dw);
+        AdjointFilters(engine, du, dw);
     }
 
     // y[b, o, oy, ox] = bias[o] + sum over c, i, j of w[o, c, i, j] x[b, c, oy - padTop + i, ox - padLeft + j], with
@@ -156,6 +156,10 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         // sums and with them the rounding; results stay bit-identical for any thread count.
         if (!gradient) needed = (needed + slots - 1) / slots * slots;
         int blocks = Math.Max(1, (int)Math.Min(n, needed));
+        // Fewer blocks than threads (see SplitBlock): one block, its phases split, when the products are worth a dispatch.
+        bool split = slots > 1 && (gradient ? blocks == 1 : blocks < slots)
+            && 36L * n * tiles * channels * filters >= engine.Settings.GemmParallelThreshold;
+        if (split) blocks = 1;
         p.Ld = RowStride((n + blocks - 1) / blocks * tiles);
         long vSize = (long)channels * 36 * p.Ld, mSize = (long)filters * 36 * p.Ld;
         p.SlotSize = vSize + mSize + p.PaddedSize;
@@ -165,6 +169,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         p.Blocks = blocks;
         p.N = n;
         p.SlotV = vSize;
+        p.SlotCount = slots;
         // Gathered tiles: where each tile's 36 inputs and m x m outputs are in the planes (see WinogradTransforms.Gathered).
         var inWindow = TileWindow(h, w, 6, p.M, padTop, padLeft, p.TilesH, p.TilesW);
         var outWindow = TileWindow(outH, outW, p.M, p.M, 0, 0, p.TilesH, p.TilesW);
@@ -184,7 +189,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
             for (int slot = 0; slot < slots; slot++)
                 WinogradTransforms.ClearPadded(ps + slot * p.SlotSize + vSize + mSize, p.M, 2 * p.Rows, p.Len);
             _pass = p;
-            if (gradient && blocks == 1 && slots > 1 && p.Gathered && n > 1) SplitGradient(engine, slots);
+            if (split) SplitBlock(engine, slots);
             else if (slots == 1 || blocks == 1 || !engine.Pool.TryRun(this, blocks, slots))
             {
                 _serial = true; // the calling thread uses slot 0, whichever pool index it has
@@ -200,85 +205,6 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
 
     private Pass _pass;
     private bool _serial;
-    private enum Split { None, Transforms, Products }
-    private Split _split;
-    private int _parts;
-
-    // A weight gradient whose images make one block (small maps) would run on one thread: the block count must not
-    // follow the thread count, or the partial sums and their rounding would. Instead the block's two phases are split
-    // where no sum is: the transforms by images (whole vectors of columns each, into the one block's buffers), then
-    // the 36 products, each ξ summed over all tiles by one thread. The same GEMMs on the same values: the same bits.
-    private void SplitGradient(Engine engine, int slots)
-    {
-        var p = _pass;
-        p.N0 = 0;
-        p.Count = p.N;
-        p.Q = p.N * p.TilesH * p.TilesW;
-        p.V = p.Slots;
-        p.Mt = p.Slots + p.SlotV;
-        _pass = p;
-        _parts = slots;
-        try
-        {
-            _split = Split.Transforms;
-            engine.Run(this, slots);
-            _split = Split.Products;
-            engine.Run(this, 36);
-        }
-        finally
-        {
-            _split = Split.None;
-        }
-    }
-
-    // Part k of the split transforms: images [start(k), start(k + 1)), starts rounded down to a whole number of
-    // 8-column vectors so that no two parts write the same vector.
-    private void TransformPart(int k)
-    {
-        var p = _pass;
-        int tiles = p.TilesH * p.TilesW, unit = 1;
-        while (unit * tiles % WinogradTransforms.Lanes != 0) unit++;
-        int Start(int part) => part >= _parts ? p.N : part * p.N / _parts / unit * unit;
-        int i0 = Start(k), i1 = Start(k + 1);
-        if (i0 >= i1) return;
-        p.N0 = i0;
-        p.Count = i1 - i0;
-        p.Q = p.Count * tiles;
-        p.V += (long)i0 * tiles;
-        p.Mt += (long)i0 * tiles;
-        Input(p, null);
-        OutputGradient(p, null);
-    }
-    private readonly (Window2d Key, int[] Table)[] _tables = new (Window2d, int[])[4];
-    private int _nextTable;
-
-    /// <summary>null: gathered tiles where <see cref="GathersTiles"/> says so; true or false forces them on or off (tests).</summary>
-    internal bool? GatherTiles { get; set; }
-
-    /// <summary>
-    /// Whether the transforms run over gathered tiles rather than along tile rows: when a tile row has fewer tiles than a
-    /// vector has lanes, so that the row-wise transforms would leave lanes empty.
-    /// </summary>
-    public static bool GathersTiles(int tilesW) => 4 * tilesW <= WinogradTransforms.Lanes;
-
-    // A window of `size` x `size` moved `m` at a time whose outputs are the tiles: an im2col geometry, so that
-    // Im2Col.Offsets and GatherByTable serve as the gather.
-    private static Window2d TileWindow(int h, int w, int size, int m, int padTop, int padLeft, int tilesH, int tilesW) => new()
-    {
-        InH = h, InW = w, KernelH = size, KernelW = size, StrideH = m, StrideW = m, DilationH = 1, DilationW = 1,
-        PadTop = padTop, PadLeft = padLeft, PadH = (tilesH - 1) * m + size - h, PadW = (tilesW - 1) * m + size - w,
-    };
-
-    // Im2Col.Offsets of a tile window, kept for the last few geometries (forward, backward-data and gradient differ).
-    private int[] Table(in Window2d g)
-    {
-        foreach (var (key, table) in _tables)
-            if (table is not null && key == g) return table;
-        var made = Im2Col.Offsets(g);
-        _tables[_nextTable] = (g, made);
-        _nextTable = (_nextTable + 1) % _tables.Length;
-        return made;
-    }
 
     /// <summary>One chunk: one block of images, on whichever thread claims it.</summary>
     void IParallelJob.Execute(int chunk) => Execute(chunk);
@@ -287,13 +213,13 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     {
         if (_split != Split.None)
         {
-            if (_split == Split.Transforms) TransformPart(chunk);
-            else Product(_pass, chunk, _pass.Partials);
+            SplitPart(chunk);
             return;
         }
         var p = _pass;
         int slot = _serial ? 0 : WorkerPool.CurrentIndex;
         float* scratch = p.Slots + slot * p.SlotSize;
+        (p.C0, p.C1, p.O0, p.O1) = (0, p.Channels, 0, p.Filters);
         p.N0 = chunk * p.N / p.Blocks;
         p.Count = (chunk + 1) * p.N / p.Blocks - p.N0;
         p.Q = p.Count * (p.TilesH * p.TilesW);
@@ -328,17 +254,18 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     private static void Input(in Pass p, float* padded)
     {
         int inPlane = p.H * p.W, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
+        int channels = p.C1 - p.C0;
         if (p.Gathered)
         {
             var table = new ReadOnlySpan<int>(p.InTable, 36 * tiles);
-            var v = new Span<float>(p.V, (p.Channels * 36 - 1) * p.Ld + p.Q);
+            var v = new Span<float>(p.V + (long)p.C0 * stride, (channels * 36 - 1) * p.Ld + p.Q);
             for (int i = 0; i < p.Count; i++)
-                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.X + (long)(p.N0 + i) * p.Channels * inPlane, p.Channels * inPlane),
-                    p.Channels, p.InWindow, table, v, p.Ld, i * tiles, channelRows: 36);
-            for (int c = 0; c < p.Channels; c++) WinogradTransforms.InputInPlace(p.V + (long)c * stride, p.Ld, p.Q);
+                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.X + ((long)(p.N0 + i) * p.Channels + p.C0) * inPlane, channels * inPlane),
+                    channels, p.InWindow, table, v, p.Ld, i * tiles, channelRows: 36);
+            for (int c = p.C0; c < p.C1; c++) WinogradTransforms.InputInPlace(p.V + (long)c * stride, p.Ld, p.Q);
             return;
         }
-        for (int c = 0; c < p.Channels; c++)
+        for (int c = p.C0; c < p.C1; c++)
             for (int i = 0; i < p.Count; i++)
             {
                 WinogradTransforms.Pad(p.X + ((long)(p.N0 + i) * p.Channels + c) * inPlane, p.H, p.W, p.PadTop, p.PadLeft, p.M, p.Rows, p.Len, padded);
@@ -352,17 +279,18 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
         if (p.Gathered)
         {
+            int filters = p.O1 - p.O0;
             var table = new ReadOnlySpan<int>(p.OutTable, p.M * p.M * tiles);
-            var mt = new Span<float>(p.Mt, (p.Filters * 36 - 1) * p.Ld + p.Q);
+            var mt = new Span<float>(p.Mt + (long)p.O0 * stride, (filters * 36 - 1) * p.Ld + p.Q);
             for (int i = 0; i < p.Count; i++)
-                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.Y + (long)(p.N0 + i) * p.Filters * outPlane, p.Filters * outPlane),
-                    p.Filters, p.OutWindow, table, mt, p.Ld, i * tiles, channelRows: 36);
-            for (int o = 0; o < p.Filters; o++)
+                Im2Col.GatherByTable(new ReadOnlySpan<float>(p.Y + ((long)(p.N0 + i) * p.Filters + p.O0) * outPlane, filters * outPlane),
+                    filters, p.OutWindow, table, mt, p.Ld, i * tiles, channelRows: 36);
+            for (int o = p.O0; o < p.O1; o++)
                 if (p.M == 2) WinogradTransforms.OutputGradientInPlace<WinogradTransforms.Tile2>(p.Mt + (long)o * stride, p.Ld, p.Q);
                 else WinogradTransforms.OutputGradientInPlace<WinogradTransforms.Tile4>(p.Mt + (long)o * stride, p.Ld, p.Q);
             return;
         }
-        for (int o = 0; o < p.Filters; o++)
+        for (int o = p.O0; o < p.O1; o++)
             for (int i = 0; i < p.Count; i++)
             {
                 WinogradTransforms.Pad(p.Y + ((long)(p.N0 + i) * p.Filters + o) * outPlane, p.OutH, p.OutW, 0, 0, p.M, p.M * p.TilesH, p.Len, padded);
@@ -378,7 +306,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
         int outPlane = p.OutH * p.OutW, tiles = p.TilesH * p.TilesW, stride = 36 * p.Ld;
         if (p.Gathered)
         {
-            for (int o = 0; o < p.Filters; o++)
+            for (int o = p.O0; o < p.O1; o++)
             {
                 float b = p.Bias == null ? 0f : p.Bias[o];
                 float* mt = p.Mt + (long)o * stride, y = p.Y + ((long)p.N0 * p.Filters + o) * outPlane;
@@ -387,7 +315,7 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
             }
             return;
         }
-        for (int o = 0; o < p.Filters; o++)
+        for (int o = p.O0; o < p.O1; o++)
         {
             float b = p.Bias == null ? 0f : p.Bias[o];
             for (int i = 0; i < p.Count; i++)
@@ -403,6 +331,8 @@ internal sealed unsafe class WinogradConvolution : IParallelJob
     private struct Pass
     {
         public int N0, Count, Q, N, Blocks;
+        public int C0, C1, O0, O1; // the channels and filters this call transforms (a split block's part)
+        public int SlotCount;
         public long SlotSize, SlotV;
         public bool Relu, Gradient, Gathered;
         public Window2d InWindow, OutWindow;

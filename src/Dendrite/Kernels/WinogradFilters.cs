@@ -16,10 +16,12 @@ internal static unsafe class WinogradFilters
     /// U = G g Gᵀ of every r x r filter of w [outChannels, inChannels, r, r]. Forward: u[ξ, o, i] (the GEMM's
     /// [outChannels, inChannels] operand). Backward-data (<paramref name="rotate"/>): the filters turned by 180
     /// degrees and u[ξ, i, o], the weights of dx = dy ⋆ rot(w)ᵀ. Vectorised over 8 neighbouring columns of u
-    /// (their filters gathered at a stride); the last few columns go through the scalar version in double.
+    /// (their filters gathered at a stride); the last few columns go through the scalar version in double. Only rows
+    /// [<paramref name="first"/>, <paramref name="end"/>) of u when given (end -1: all): rows of u are output channels
+    /// forward, input channels with <paramref name="rotate"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Transform(ReadOnlySpan<float> w, int outChannels, int inChannels, int r, bool rotate, Span<float> u)
+    public static void Transform(ReadOnlySpan<float> w, int outChannels, int inChannels, int r, bool rotate, Span<float> u, int first = 0, int end = -1)
     {
         int pairs = outChannels * inChannels, area = r * r;
         if (w.Length < pairs * area || u.Length < 36 * pairs)
@@ -31,7 +33,7 @@ internal static unsafe class WinogradFilters
         V* t = stackalloc V[6];
         var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * colStride;
         fixed (float* pw = w, pu = u)
-            for (int row = 0; row < rows; row++)
+            for (int row = first, last = end < 0 ? rows : end; row < last; row++)
             {
                 int col = 0;
                 for (; col + WinogradTransforms.Lanes <= cols; col += WinogradTransforms.Lanes)
@@ -123,21 +125,22 @@ internal static unsafe class WinogradFilters
     /// <summary>
     /// dw[o, i] += Gᵀ du[ξ, o, i] G for every filter: the adjoint of <see cref="Transform"/> (forward orientation), in
     /// double. Four filters at a time in the lanes of a vector (du holds them side by side), each lane summing the
-    /// same terms in the same order as the scalar loop that takes the rest, so every filter gets the same bits.
+    /// same terms in the same order as the scalar loop that takes the rest, so every filter gets the same bits. Only
+    /// filters [<paramref name="first"/>, <paramref name="end"/>) (flat o * inChannels + i) when given (end -1: all).
     /// </summary>
-    public static void Adjoint(ReadOnlySpan<float> du, int outChannels, int inChannels, int r, Span<float> dw)
+    public static void Adjoint(ReadOnlySpan<float> du, int outChannels, int inChannels, int r, Span<float> dw, int first = 0, int end = -1)
     {
-        int pairs = outChannels * inChannels, area = r * r;
+        int pairs = outChannels * inChannels, area = r * r, last = end < 0 ? pairs : end;
         if (du.Length < 36 * pairs || dw.Length < pairs * area)
             throw new ArgumentException($"winograd: {du.Length} transformed gradients and {dw.Length} filter values, [{outChannels}, {inChannels}, {r}, {r}] needs {36 * pairs} and {pairs * area}");
         var g = WinogradMatrices.For(r).G;
-        int f = 0;
+        int f = first;
         if (Vector256.IsHardwareAccelerated)
         {
             Span<Vector256<double>> d = stackalloc Vector256<double>[36], t = stackalloc Vector256<double>[6 * 5], gv = stackalloc Vector256<double>[6 * 5];
             for (int k = 0; k < 6; k++)
                 for (int i = 0; i < r; i++) gv[k * r + i] = Vector256.Create((double)g[k, i]);
-            for (; f + 4 <= pairs; f += 4)
+            for (; f + 4 <= last; f += 4)
             {
                 for (int xi = 0; xi < 36; xi++)
                 {
@@ -162,7 +165,7 @@ internal static unsafe class WinogradFilters
         }
         Span<double> ds = stackalloc double[36];
         Span<double> ts = stackalloc double[6 * 5];
-        for (; f < pairs; f++)
+        for (; f < last; f++)
         {
             for (int xi = 0; xi < 36; xi++) ds[xi] = du[xi * pairs + f];
             for (int i = 0; i < r; i++)
