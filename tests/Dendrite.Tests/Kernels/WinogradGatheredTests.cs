@@ -86,14 +86,14 @@ public class WinogradGatheredTests
     }
 
     [Fact]
-    public void The_rules_gather_where_a_tile_row_leaves_most_lanes_empty_and_use_winograd_where_tiles_save_half()
+    public void The_rules_gather_where_a_tile_row_leaves_most_lanes_empty_and_train_with_winograd_from_64_outputs()
     {
         Assert.True(WinogradConvolution.GathersTiles(1));
         Assert.True(WinogradConvolution.GathersTiles(2));
         Assert.False(WinogradConvolution.GathersTiles(4)); // 14x14: measured even
-        Assert.True(WinogradConvolution.EnoughTiles(4, 4, 3));
-        Assert.True(WinogradConvolution.EnoughTiles(7, 7, 3));
-        Assert.False(WinogradConvolution.EnoughTiles(3, 3, 3));
+        Assert.True(WinogradConvolution.EnoughTiles(8, 8, 3));
+        Assert.False(WinogradConvolution.EnoughTiles(7, 7, 3));
+        Assert.False(WinogradConvolution.EnoughTiles(1, 64, 3)); // 16 tiles for 64 outputs: 576 multiplies either way
         Assert.False(WinogradConvolution.EnoughTiles(2, 2, 3));
         Assert.True(WinogradConvolution.EnoughTiles(14, 14, 5));
         Assert.False(WinogradConvolution.EnoughTiles(5, 5, 5));
