@@ -10,7 +10,9 @@ public class PoolingTests
     [InlineData(2, 2)]
     [InlineData(14, 14)] // rows of 7 outputs: a vector of 4, then one overlapping it
     [InlineData(8, 9)] // rows of exactly 4
-    [InlineData(6, 6)] // rows of 3: scalar
+    [InlineData(6, 6)] // rows of 3: one vector, its last lane dropped; rows near the end of x through a padded copy
+    [InlineData(7, 7)] // fashion's third pool: rows of 3 from odd rows of 7
+    [InlineData(5, 3)] // rows of 1
     [InlineData(5, 27)] // 13 outputs a row, odd input width
     public void Fast_2x2_max_pool_matches_the_reference(int h, int w)
     {
